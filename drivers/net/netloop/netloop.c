@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * netloop: instantiable loopback-style network devices.
+ *
+ * Every packet transmitted on a netloop device is handed straight back to
+ * the receive path of the same device, as if it had just arrived from a
+ * wire.  Unlike lo, the output route is released first, so the looped
+ * packet goes through its own input route lookup on the netloop device:
+ * policy routing on iif, forwarding, rp_filter and martian filtering all
+ * apply to it.  See Documentation/networking/netloop.rst.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/net_namespace.h>
+#include <net/rtnetlink.h>
+
+#include "compat.h"
+
+#define DRV_NAME	"netloop"
+#define DRV_VERSION	"0.1.0"
+
+/* Same as lo: the largest IPv4 or IPv6 packet plus room to spare. */
+#define NETLOOP_MTU	65536
+
+/* numdevs beyond this is a typo, not a configuration. */
+#define NETLOOP_MAX_NUMDEVS	4096
+
+static unsigned int numdevs;
+
+static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	unsigned int len = skb->len;
+
+	/* Linkwatch swaps in the noop qdisc when the carrier goes off, but
+	 * AF_PACKET with PACKET_QDISC_BYPASS and pktgen still get here.
+	 */
+	if (unlikely(!netif_carrier_ok(dev))) {
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+
+	skb_tx_timestamp(skb);
+	/* do not fool net_timestamp_check() with various clock bases */
+	skb_clear_tstamp(skb);
+	skb_orphan(skb);
+
+	/* Scrub what veth scrubs when it forwards within a namespace: the
+	 * output dst (the point of netloop: the packet must be routed again
+	 * as input on this device), conntrack and skb extensions (a received
+	 * packet has none), skb_iif and ignore_df.  skb->mark is kept, as
+	 * veth keeps it, so fwmark policy routing still sees it.
+	 */
+	skb_scrub_packet(skb, false);
+	skb->protocol = eth_type_trans(skb, dev);
+
+	/* A refusal by the backlog is counted by the core in rx_dropped. */
+	if (likely(__netif_rx(skb) == NET_RX_SUCCESS))
+		dev_lstats_add(dev, len);
+
+	return NETDEV_TX_OK;
+}
+
+static void netloop_get_stats64(struct net_device *dev,
+				struct rtnl_link_stats64 *stats)
+{
+	u64 packets, bytes;
+
+	dev_lstats_read(dev, &packets, &bytes);
+
+	stats->rx_packets = packets;
+	stats->tx_packets = packets;
+	stats->rx_bytes = bytes;
+	stats->tx_bytes = bytes;
+}
+
+static int netloop_dev_init(struct net_device *dev)
+{
+	netdev_lockdep_set_classes(dev);
+	return 0;
+}
+
+static int netloop_change_carrier(struct net_device *dev, bool new_carrier)
+{
+	if (new_carrier)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+	return 0;
+}
+
+static const struct net_device_ops netloop_netdev_ops = {
+	.ndo_init		= netloop_dev_init,
+	.ndo_start_xmit		= netloop_xmit,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_get_stats64	= netloop_get_stats64,
+	.ndo_change_carrier	= netloop_change_carrier,
+};
+
+static void netloop_get_drvinfo(struct net_device *dev,
+				struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, DRV_NAME, sizeof(info->driver));
+	strscpy(info->version, DRV_VERSION, sizeof(info->version));
+}
+
+static const struct ethtool_ops netloop_ethtool_ops = {
+	.get_drvinfo		= netloop_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_ts_info		= ethtool_op_get_ts_info,
+};
+
+static void netloop_setup(struct net_device *dev)
+{
+	ether_setup(dev);
+
+	dev->netdev_ops = &netloop_netdev_ops;
+	dev->ethtool_ops = &netloop_ethtool_ops;
+	dev->needs_free_netdev = true;
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_LSTATS;
+
+	/* Nothing to resolve: a neighbour on a NOARP device gets our own
+	 * address, so looped frames arrive as PACKET_HOST.
+	 */
+	dev->flags |= IFF_NOARP;
+	dev->flags &= ~IFF_MULTICAST;
+	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	netloop_set_lltx(dev);
+
+	/* As lo: GSO super-packets and partial checksums loop unchanged. */
+	dev->hw_features = NETIF_F_SG | NETIF_F_FRAGLIST |
+			   NETIF_F_GSO_SOFTWARE | NETIF_F_HW_CSUM |
+			   NETIF_F_SCTP_CRC;
+	dev->features |= dev->hw_features | NETIF_F_RXCSUM | NETIF_F_HIGHDMA;
+	netif_set_tso_max_size(dev, GSO_MAX_SIZE);
+
+	dev->mtu = NETLOOP_MTU;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = NETLOOP_MTU;
+
+	eth_hw_addr_random(dev);
+}
+
+static int netloop_validate(struct nlattr *tb[], struct nlattr *data[],
+			    struct netlink_ext_ack *extack)
+{
+	if (tb[IFLA_ADDRESS]) {
+		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+					    "MAC address must be 6 bytes");
+			return -EINVAL;
+		}
+		if (!is_valid_ether_addr(nla_data(tb[IFLA_ADDRESS]))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
+					    "MAC address must be unicast and non-zero");
+			return -EADDRNOTAVAIL;
+		}
+	}
+	return 0;
+}
+
+static struct rtnl_link_ops netloop_link_ops __read_mostly = {
+	.kind		= DRV_NAME,
+	.setup		= netloop_setup,
+	.validate	= netloop_validate,
+};
+
+module_param(numdevs, uint, 0444);
+MODULE_PARM_DESC(numdevs, "Number of netloop devices to create at load time (default 0, at most 4096)");
+
+static int __init netloop_init_one(void)
+{
+	struct net_device *dev;
+	int err;
+
+	dev = alloc_netdev(0, DRV_NAME "%d", NET_NAME_ENUM, netloop_setup);
+	if (!dev)
+		return -ENOMEM;
+
+	dev->rtnl_link_ops = &netloop_link_ops;
+	err = register_netdevice(dev);
+	if (err < 0)
+		free_netdev(dev);
+	return err;
+}
+
+static int __init netloop_init_module(void)
+{
+	unsigned int i;
+	int err;
+
+	if (numdevs > NETLOOP_MAX_NUMDEVS) {
+		pr_err(DRV_NAME ": numdevs=%u is above the maximum of %u\n",
+		       numdevs, NETLOOP_MAX_NUMDEVS);
+		return -EINVAL;
+	}
+
+	down_write(&pernet_ops_rwsem);
+	rtnl_lock();
+	err = __rtnl_link_register(&netloop_link_ops);
+	if (err < 0)
+		goto out;
+
+	for (i = 0; i < numdevs && !err; i++) {
+		err = netloop_init_one();
+		cond_resched();
+	}
+	/* Also deletes the devices created before the failure. */
+	if (err < 0)
+		__rtnl_link_unregister(&netloop_link_ops);
+
+out:
+	rtnl_unlock();
+	up_write(&pernet_ops_rwsem);
+
+	return err;
+}
+
+static void __exit netloop_cleanup_module(void)
+{
+	rtnl_link_unregister(&netloop_link_ops);
+}
+
+module_init(netloop_init_module);
+module_exit(netloop_cleanup_module);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The netloop developers");
+MODULE_DESCRIPTION("Loopback-style netdevice that hands every transmitted packet back to its own receive path");
+MODULE_VERSION(DRV_VERSION);
+MODULE_ALIAS_RTNL_LINK(DRV_NAME);
