@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Build and install the selftests the kselftest way (lib.mk's install and
+# emit_tests, kselftest's run_kselftest.sh and runner.sh) in DIR (default
+# build/kselftest), and print DIR.  In the VM: DIR/run_kselftest.sh.
+#   scripts/ksft.sh [DIR]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+ksft=$("$top/scripts/linux-source.sh")/tools/testing/selftests
+out=$(realpath -m "${1:-$top/build/kselftest}")
+collection=drivers/net/netloop
+mk=(make -s -C "$top/selftests" KSFT_DIR="$ksft" OUTPUT="$out.obj")
+
+rm -rf "$out"
+mkdir -p "$out.obj"
+"${mk[@]}" INSTALL_PATH="$out/$collection" install >&2
+"${mk[@]}" COLLECTION="$collection" emit_tests >"$out/kselftest-list.txt"
+cp -r "$ksft/kselftest" "$ksft/run_kselftest.sh" "$out/"
+echo "$out"

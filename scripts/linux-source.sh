@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Extract what the harness takes from Debian's linux-source package (kselftest's
+# runner and lib.mk, checkpatch) into build/linux-source, once per tarball, and
+# print that directory.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib.sh
+. "$top/scripts/lib.sh"
+
+tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-*.tar.xz' | sort -V | tail -n 1)
+[[ -n $tarball ]] || die "no /usr/src/linux-source-*.tar.xz: run scripts/deps.sh"
+
+dir=$top/build/linux-source
+if [[ $(cat "$dir/.tarball" 2>/dev/null) != "$tarball" ]]; then
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
+		'*/tools/testing/selftests/lib.mk' \
+		'*/tools/testing/selftests/kselftest*' \
+		'*/tools/testing/selftests/run_kselftest.sh' \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+	echo "$tarball" >"$dir/.tarball"
+fi
+echo "$dir"
