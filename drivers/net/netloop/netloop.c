@@ -37,7 +37,7 @@ static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 	unsigned int len = skb->len;
 
 	/* Linkwatch swaps in the noop qdisc when the carrier goes off, but
-	 * AF_PACKET with PACKET_QDISC_BYPASS and pktgen still get here.
+	 * only later, from a work item: loop nothing in the meantime.
 	 */
 	if (unlikely(!netif_carrier_ok(dev))) {
 		dev_core_stats_tx_dropped_inc(dev);
@@ -131,6 +131,8 @@ static void netloop_setup(struct net_device *dev)
 	dev->flags |= IFF_NOARP;
 	dev->flags &= ~IFF_MULTICAST;
 	dev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	/* The skb is queued to the backlog: pktgen must not resend it. */
+	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 	netloop_set_lltx(dev);
 
 	/* As lo: GSO super-packets and partial checksums loop unchanged. */
