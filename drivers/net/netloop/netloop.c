@@ -16,6 +16,7 @@
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <linux/u64_stats_sync.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
@@ -31,6 +32,54 @@
 #define NETLOOP_MAX_NUMDEVS	4096
 
 static unsigned int numdevs;
+
+/* Packets the receive backlog refused, per CPU (as the backlog is), for
+ * ethtool -S.  What was looped is counted in dev->lstats.
+ */
+struct netloop_drops {
+	u64_stats_t backlog;
+	struct u64_stats_sync syncp;
+};
+
+struct netloop_priv {
+	struct netloop_drops __percpu *drops;
+};
+
+/* One CPU's share of the counters. */
+struct netloop_cpu_stats {
+	u64 packets;
+	u64 bytes;
+	u64 backlog;
+};
+
+static void netloop_count_backlog_drop(struct net_device *dev)
+{
+	struct netloop_priv *priv = netdev_priv(dev);
+	struct netloop_drops *d = this_cpu_ptr(priv->drops);
+
+	u64_stats_update_begin(&d->syncp);
+	u64_stats_inc(&d->backlog);
+	u64_stats_update_end(&d->syncp);
+}
+
+static void netloop_read_cpu(struct net_device *dev, int cpu,
+			     struct netloop_cpu_stats *s)
+{
+	const struct pcpu_lstats *l = per_cpu_ptr(dev->lstats, cpu);
+	struct netloop_priv *priv = netdev_priv(dev);
+	const struct netloop_drops *d = per_cpu_ptr(priv->drops, cpu);
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&l->syncp);
+		s->packets = u64_stats_read(&l->packets);
+		s->bytes = u64_stats_read(&l->bytes);
+	} while (u64_stats_fetch_retry(&l->syncp, start));
+	do {
+		start = u64_stats_fetch_begin(&d->syncp);
+		s->backlog = u64_stats_read(&d->backlog);
+	} while (u64_stats_fetch_retry(&d->syncp, start));
+}
 
 static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 {
@@ -59,9 +108,11 @@ static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 	skb_scrub_packet(skb, false);
 	skb->protocol = eth_type_trans(skb, dev);
 
-	/* A refusal by the backlog is counted by the core in rx_dropped. */
+	/* The core counts a refusal by the backlog in rx_dropped too. */
 	if (likely(__netif_rx(skb) == NET_RX_SUCCESS))
 		dev_lstats_add(dev, len);
+	else
+		netloop_count_backlog_drop(dev);
 
 	return NETDEV_TX_OK;
 }
@@ -69,20 +120,35 @@ static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 static void netloop_get_stats64(struct net_device *dev,
 				struct rtnl_link_stats64 *stats)
 {
-	u64 packets, bytes;
+	struct netloop_cpu_stats s;
+	int cpu;
 
-	dev_lstats_read(dev, &packets, &bytes);
-
-	stats->rx_packets = packets;
-	stats->tx_packets = packets;
-	stats->rx_bytes = bytes;
-	stats->tx_bytes = bytes;
+	for_each_possible_cpu(cpu) {
+		netloop_read_cpu(dev, cpu, &s);
+		stats->tx_packets += s.packets;
+		stats->tx_bytes += s.bytes;
+	}
+	stats->rx_packets = stats->tx_packets;
+	stats->rx_bytes = stats->tx_bytes;
 }
 
 static int netloop_dev_init(struct net_device *dev)
 {
+	struct netloop_priv *priv = netdev_priv(dev);
+
+	priv->drops = netdev_alloc_pcpu_stats(struct netloop_drops);
+	if (!priv->drops)
+		return -ENOMEM;
+
 	netdev_lockdep_set_classes(dev);
 	return 0;
+}
+
+static void netloop_dev_uninit(struct net_device *dev)
+{
+	struct netloop_priv *priv = netdev_priv(dev);
+
+	free_percpu(priv->drops);
 }
 
 static int netloop_change_carrier(struct net_device *dev, bool new_carrier)
@@ -96,6 +162,7 @@ static int netloop_change_carrier(struct net_device *dev, bool new_carrier)
 
 static const struct net_device_ops netloop_netdev_ops = {
 	.ndo_init		= netloop_dev_init,
+	.ndo_uninit		= netloop_dev_uninit,
 	.ndo_start_xmit		= netloop_xmit,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_set_mac_address	= eth_mac_addr,
@@ -110,8 +177,69 @@ static void netloop_get_drvinfo(struct net_device *dev,
 	strscpy(info->version, DRV_VERSION, sizeof(info->version));
 }
 
+enum {
+	NETLOOP_STAT_PACKETS,
+	NETLOOP_STAT_BYTES,
+	NETLOOP_STAT_BACKLOG,
+	NETLOOP_NSTATS
+};
+
+static const char netloop_stat_names[NETLOOP_NSTATS][ETH_GSTRING_LEN] = {
+	[NETLOOP_STAT_PACKETS]	= "looped_packets",
+	[NETLOOP_STAT_BYTES]	= "looped_bytes",
+	[NETLOOP_STAT_BACKLOG]	= "rx_backlog_drops",
+};
+
+/* After the totals, each CPU's looped packets and backlog drops: the
+ * backlog is per CPU, and the remedy (RPS, netdev_max_backlog) depends on
+ * how the load spreads.
+ */
+#define NETLOOP_NSTATS_PER_CPU	2
+
+static int netloop_get_sset_count(struct net_device *dev, int sset)
+{
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return NETLOOP_NSTATS + NETLOOP_NSTATS_PER_CPU * num_possible_cpus();
+}
+
+static void netloop_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	int cpu;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	memcpy(data, netloop_stat_names, sizeof(netloop_stat_names));
+	data += sizeof(netloop_stat_names);
+	for_each_possible_cpu(cpu) {
+		ethtool_sprintf(&data, "cpu%d_looped_packets", cpu);
+		ethtool_sprintf(&data, "cpu%d_rx_backlog_drops", cpu);
+	}
+}
+
+static void netloop_get_ethtool_stats(struct net_device *dev,
+				      struct ethtool_stats *estats, u64 *data)
+{
+	u64 *per_cpu = data + NETLOOP_NSTATS;
+	struct netloop_cpu_stats s;
+	int cpu;
+
+	memset(data, 0, NETLOOP_NSTATS * sizeof(*data));
+	for_each_possible_cpu(cpu) {
+		netloop_read_cpu(dev, cpu, &s);
+		data[NETLOOP_STAT_PACKETS] += s.packets;
+		data[NETLOOP_STAT_BYTES] += s.bytes;
+		data[NETLOOP_STAT_BACKLOG] += s.backlog;
+		*per_cpu++ = s.packets;
+		*per_cpu++ = s.backlog;
+	}
+}
+
 static const struct ethtool_ops netloop_ethtool_ops = {
 	.get_drvinfo		= netloop_get_drvinfo,
+	.get_sset_count		= netloop_get_sset_count,
+	.get_strings		= netloop_get_strings,
+	.get_ethtool_stats	= netloop_get_ethtool_stats,
 	.get_link		= ethtool_op_get_link,
 	.get_ts_info		= ethtool_op_get_ts_info,
 };
@@ -169,6 +297,7 @@ static int netloop_validate(struct nlattr *tb[], struct nlattr *data[],
 
 static struct rtnl_link_ops netloop_link_ops __read_mostly = {
 	.kind		= DRV_NAME,
+	.priv_size	= sizeof(struct netloop_priv),
 	.setup		= netloop_setup,
 	.validate	= netloop_validate,
 };
@@ -181,7 +310,8 @@ static int __init netloop_init_one(void)
 	struct net_device *dev;
 	int err;
 
-	dev = alloc_netdev(0, DRV_NAME "%d", NET_NAME_ENUM, netloop_setup);
+	dev = alloc_netdev(sizeof(struct netloop_priv), DRV_NAME "%d",
+			   NET_NAME_ENUM, netloop_setup);
 	if (!dev)
 		return -ENOMEM;
 
