@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Throughput through netloop, measured against lo in the same boot.  Speed
+# is reported, not asserted, beyond a loose floor against gross regressions
+# (such as GSO super-packets being segmented): what passes or fails is that
+# the data arrived intact and that every packet is accounted for.
+
+# shellcheck source=lib.sh
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+XFER=$lib_dir/xfer
+ADDR=192.0.2.1
+ROUNDS=5
+TCP_BYTES=$((256 << 20))
+TCP_FLOOR=0.5
+UDP_SECONDS=2
+PKTGEN_COUNT=20000
+
+# setup NSVAR DEV: a namespace whose ADDR is reached through DEV: through
+# netloop by policy routing, or through lo as usual.
+setup()
+{
+	local -n _ns=$1
+
+	setup_ns "$1" || return
+	if [[ $2 == lo ]]; then
+		ip -n "$_ns" addr add "$ADDR/32" dev lo
+		return
+	fi
+	ip -n "$_ns" link add nl0 type netloop &&
+	ip netns exec "$_ns" sysctl -qw net.ipv6.conf.nl0.disable_ipv6=1 &&
+	ip -n "$_ns" addr add "$ADDR/32" dev nl0 &&
+	ip -n "$_ns" link set nl0 up &&
+	loop_route "$_ns" nl0 "$ADDR"
+}
+
+# median N...: the median of whole numbers.
+median()
+{
+	local -a s
+
+	mapfile -t s < <(printf '%s\n' "$@" | sort -n)
+	echo "${s[$((${#s[@]} / 2))]}"
+}
+
+# tcp_rate NS: one TCP transfer of TCP_BYTES to ADDR; sets RATE in MB/s.
+# Fails unless the receiver got every byte with the sender's hash.
+tcp_rate()
+{
+	local ns=$1 rx tx
+
+	ip netns exec "$ns" "$XFER" -t 30 tcp-recv "$ADDR" 5001 >"$tmp/rx" &
+	wait_listen "$ns" tcp 5001 || return
+	tx=$(ip netns exec "$ns" "$XFER" -t 30 tcp-send "$ADDR" 5001 "$TCP_BYTES") ||
+		fail "tcp-send in $ns failed" || return
+	wait $! || fail "tcp-recv in $ns failed" || return
+	rx=$(<"$tmp/rx")
+	[[ $(field bytes "$rx") == "$TCP_BYTES" &&
+	   $(field fnv "$rx") == "$(field fnv "$tx")" ]] ||
+		fail "data damaged: sent '$tx', received '$rx'" || return
+	RATE=$(awk -v b="$TCP_BYTES" -v s="$(field seconds "$tx")" \
+		'BEGIN { printf "%d\n", b / s / 1e6 }')
+}
+
+test_tcp_bulk()
+{
+	local nl lo r ratio
+	local -a nl_rates lo_rates
+
+	setup nl nl0 && setup lo lo || fail "setup" || return
+	# A first, unmeasured round each: the first transfers in a boot are slow.
+	tcp_rate "$nl" && tcp_rate "$lo" || return
+	for ((r = 0; r < ROUNDS; r++)); do
+		tcp_rate "$nl" && nl_rates+=("$RATE") || return
+		tcp_rate "$lo" && lo_rates+=("$RATE") || return
+	done
+	ratio=$(awk -v a="$(median "${nl_rates[@]}")" -v b="$(median "${lo_rates[@]}")" \
+		'BEGIN { printf "%.2f\n", a / b }')
+	echo "# TCP bulk MB/s, $ROUNDS rounds: netloop ${nl_rates[*]}; lo ${lo_rates[*]}"
+	echo "# TCP bulk median: netloop $(median "${nl_rates[@]}") MB/s," \
+	     "lo $(median "${lo_rates[@]}") MB/s, ratio $ratio"
+	awk -v r="$ratio" -v f="$TCP_FLOOR" 'BEGIN { exit !(r >= f) }' ||
+		fail "netloop/lo ratio $ratio is below the floor $TCP_FLOOR"
+}
+
+# udp_round NS DEV: 64-byte datagrams to ADDR for UDP_SECONDS; sets RATE
+# to the pps received.  Every datagram sent must be received or counted: as a
+# socket receive-buffer drop (UdpRcvbufErrors) or, on netloop, as a
+# backlog drop (rx_dropped).
+udp_round()
+{
+	local ns=$1 dev=$2 tx rx sent got rcvbuf drops
+	local rcvbuf0 drops0
+
+	rcvbuf0=$(nstat_get "$ns" UdpRcvbufErrors)
+	drops0=$(dev_stat "$ns" "$dev" rx_dropped)
+	ip netns exec "$ns" "$XFER" -t 2 udp-recv "$ADDR" 5002 0 64 >"$tmp/rx" &
+	wait_listen "$ns" udp 5002 || return
+	tx=$(ip netns exec "$ns" "$XFER" -T "$UDP_SECONDS" udp-send "$ADDR" 5002 0 64) ||
+		fail "udp-send in $ns failed" || return
+	wait $!
+	rx=$(<"$tmp/rx")
+	sent=$(field datagrams "$tx")
+	got=$(field datagrams "$rx")
+	rcvbuf=$(($(nstat_get "$ns" UdpRcvbufErrors) - rcvbuf0))
+	drops=$(($(dev_stat "$ns" "$dev" rx_dropped) - drops0))
+	[[ $(field bad "$rx") == 0 ]] || fail "damaged datagrams: $rx" || return
+	((sent > 0 && sent == got + rcvbuf + drops)) ||
+		fail "$dev: sent $sent, received $got, rcvbuf drops $rcvbuf, rx_dropped $drops" ||
+		return
+	RATE=$(field pps "$rx")
+}
+
+test_udp_small()
+{
+	local nl lo r
+	local -a nl_pps lo_pps
+
+	setup nl nl0 && setup lo lo || fail "setup" || return
+	for ((r = 0; r < 3; r++)); do
+		udp_round "$nl" nl0 && nl_pps+=("$RATE") || return
+		udp_round "$lo" lo && lo_pps+=("$RATE") || return
+	done
+	echo "# UDP 64-byte pps received, median of 3: netloop $(median "${nl_pps[@]}")," \
+	     "lo $(median "${lo_pps[@]}")"
+}
+
+# pg NS FILE CMD: write a pktgen command.
+pg()
+{
+	ip netns exec "$1" sh -c "echo '$3' >/proc/net/pktgen/$2"
+}
+
+# pktgen into nl0 PKTGEN_COUNT frames addressed to it, for a blackholed
+# destination so each one ends the same cheap way.  Each frame crosses nl0
+# once: it counts in tx and rx, or (refused by the backlog) in rx_dropped.
+test_pktgen()
+{
+	local ns mac tx0 rx0 drop0 tx rx drop result
+
+	modprobe pktgen || fail "no pktgen module" || return
+	setup ns nl0 || fail "setup" || return
+	ip -n "$ns" route add blackhole 198.51.100.0/24
+	mac=$(ip netns exec "$ns" cat /sys/class/net/nl0/address)
+	pg "$ns" kpktgend_0 rem_device_all && pg "$ns" kpktgend_0 "add_device nl0" &&
+	pg "$ns" nl0 "count $PKTGEN_COUNT" && pg "$ns" nl0 "pkt_size 60" &&
+	pg "$ns" nl0 "dst 198.51.100.1" && pg "$ns" nl0 "dst_mac $mac" ||
+		fail "pktgen setup" || return
+	tx0=$(dev_stat "$ns" nl0 tx_packets)
+	rx0=$(dev_stat "$ns" nl0 rx_packets)
+	drop0=$(dev_stat "$ns" nl0 rx_dropped)
+	pg "$ns" pgctrl start || fail "pktgen start" || return
+	tx=$(($(dev_stat "$ns" nl0 tx_packets) - tx0))
+	rx=$(($(dev_stat "$ns" nl0 rx_packets) - rx0))
+	drop=$(($(dev_stat "$ns" nl0 rx_dropped) - drop0))
+	result=$(ip netns exec "$ns" grep -A1 '^Result' /proc/net/pktgen/nl0)
+	pg "$ns" kpktgend_0 rem_device_all
+	echo "# pktgen: $(tr -s " \n" " " <<<"$result")"
+	[[ $result == *"Result: OK"* && $result == *"errors: 0"* ]] ||
+		fail "pktgen did not finish cleanly" || return
+	((tx == rx && tx + drop == PKTGEN_COUNT)) ||
+		fail "pktgen sent $PKTGEN_COUNT: tx $tx, rx $rx, rx_dropped $drop"
+}
+
+require_cmd ip nstat awk sort
+require_netloop
+[[ -x $XFER ]] || skip_all "xfer helper not built"
+tmp=$(mktemp -d)
+trap 'cleanup_ns; rm -rf "$tmp"' EXIT
+run_cases \
+	"TCP bulk through netloop at least $TCP_FLOOR of lo, data intact:test_tcp_bulk" \
+	"UDP 64-byte datagrams: every one received or counted:test_udp_small" \
+	"pktgen into netloop: counters match pktgen's count:test_pktgen"

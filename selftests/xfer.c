@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xfer: TCP and UDP transfers that count exactly, for the netloop selftests.
+ *
+ *   xfer [-t SECS] tcp-recv ADDR PORT
+ *   xfer [-t SECS] tcp-send ADDR PORT BYTES [SEED]
+ *   xfer [-t SECS] udp-recv ADDR PORT COUNT SIZE
+ *   xfer [-t SECS] [-D] [-T SECS] udp-send ADDR PORT COUNT SIZE
+ *
+ * ADDR is a numeric IPv4 or IPv6 address: where the receivers bind, where
+ * the senders send.  The TCP stream is BYTES of a pseudo-random sequence
+ * chosen by SEED (default 1); both ends print its length and its 64-bit
+ * FNV-1a hash, so that a shell can compare them:
+ *
+ *   tcp-recv: bytes=N fnv=HASH seconds=S
+ *   tcp-send: bytes=N fnv=HASH mss=MSS seconds=S
+ *
+ * tcp-send connects, sends, shuts down its side and waits for the
+ * receiver to close: when it returns, everything arrived.  MSS is the
+ * connection's (TCP_MAXSEG, timestamps already taken off).
+ *
+ * UDP datagrams are SIZE bytes (at least 8): a sequence number, then bytes
+ * derived from it, so that the receiver checks each one's size and
+ * content.  udp-send sends COUNT datagrams, or with COUNT 0 as many as it
+ * can for -T seconds; -D forbids fragmentation (IP_PMTUDISC_DO or
+ * IPV6_DONTFRAG), so a datagram above the path MTU fails with EMSGSIZE.
+ * udp-recv stops after COUNT datagrams (0: no limit) or when none came for
+ * the timeout.  Rates are over the first to the last datagram:
+ *
+ *   udp-send: datagrams=N pps=P
+ *   udp-recv: datagrams=N bad=B pps=P
+ *
+ * Every blocking call gives up after -t seconds (default 10).  Exit status:
+ * 0 on success; 1 on an error (printed with its errno message), a datagram
+ * that was bad, or fewer datagrams than COUNT; 2 on a usage error.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK		65536
+#define FNV_OFFSET	0xcbf29ce484222325ULL
+#define FNV_PRIME	0x100000001b3ULL
+
+static int timeout_s = 10;
+
+static _Noreturn void die(const char *what)
+{
+	fprintf(stderr, "xfer: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static _Noreturn void bad_usage(void)
+{
+	fprintf(stderr,
+		"usage: xfer [-t SECS] tcp-recv ADDR PORT\n"
+		"       xfer [-t SECS] tcp-send ADDR PORT BYTES [SEED]\n"
+		"       xfer [-t SECS] udp-recv ADDR PORT COUNT SIZE\n"
+		"       xfer [-t SECS] [-D] [-T SECS] udp-send ADDR PORT COUNT SIZE\n");
+	exit(2);
+}
+
+static unsigned long long number(const char *s)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-')
+		bad_usage();
+	return v;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* xorshift64*, seeded through splitmix64 so that any seed works. */
+static uint64_t rng_seed(uint64_t seed)
+{
+	uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (z ^ (z >> 31)) | 1;
+}
+
+/* LEN bytes of the sequence; a stream continues where the last call left. */
+static void fill(uint8_t *buf, size_t len, uint64_t *state)
+{
+	uint64_t x;
+	size_t n;
+
+	for (; len; len -= n, buf += n) {
+		*state ^= *state >> 12;
+		*state ^= *state << 25;
+		*state ^= *state >> 27;
+		x = *state * 0x2545f4914f6cdd1dULL;
+		n = len < sizeof(x) ? len : sizeof(x);
+		memcpy(buf, &x, n);
+	}
+}
+
+static uint64_t fnv(uint64_t hash, const uint8_t *buf, size_t len)
+{
+	while (len--) {
+		hash ^= *buf++;
+		hash *= FNV_PRIME;
+	}
+	return hash;
+}
+
+/* A socket of TYPE for ADDR PORT, with the timeouts set, its address in SA. */
+static int open_socket(int type, const char *addr, const char *port,
+		       struct sockaddr_storage *sa, socklen_t *salen)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)sa;
+	struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+	struct timeval tv = { .tv_sec = timeout_s };
+	unsigned long long p = number(port);
+	int fd;
+
+	if (p > 65535)
+		bad_usage();
+	memset(sa, 0, sizeof(*sa));
+	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(p);
+		*salen = sizeof(*sin);
+	} else if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(p);
+		*salen = sizeof(*sin6);
+	} else {
+		bad_usage();
+	}
+
+	fd = socket(sa->ss_family, type, 0);
+	if (fd < 0)
+		die("socket");
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+		die("setsockopt timeouts");
+	return fd;
+}
+
+static int bound_socket(int type, const char *addr, const char *port)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	int fd, one = 1;
+
+	fd = open_socket(type, addr, port, &sa, &salen);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		die("SO_REUSEADDR");
+	if (bind(fd, (struct sockaddr *)&sa, salen))
+		die("bind");
+	return fd;
+}
+
+static int connected_socket(int type, const char *addr, const char *port,
+			    int dontfrag)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	int fd, val;
+
+	fd = open_socket(type, addr, port, &sa, &salen);
+	if (dontfrag) {
+		if (sa.ss_family == AF_INET) {
+			val = IP_PMTUDISC_DO;
+			if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &val, sizeof(val)))
+				die("IP_MTU_DISCOVER");
+		} else {
+			val = 1;
+			if (setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &val, sizeof(val)))
+				die("IPV6_DONTFRAG");
+		}
+	}
+	if (connect(fd, (struct sockaddr *)&sa, salen))
+		die("connect");
+	return fd;
+}
+
+static int tcp_recv(const char *addr, const char *port)
+{
+	unsigned long long bytes = 0;
+	uint64_t hash = FNV_OFFSET;
+	static uint8_t buf[CHUNK];
+	double start;
+	int lfd, fd;
+	ssize_t n;
+
+	lfd = bound_socket(SOCK_STREAM, addr, port);
+	if (listen(lfd, 1))
+		die("listen");
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		die("accept");
+	start = now();
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		hash = fnv(hash, buf, n);
+		bytes += n;
+	}
+	if (n < 0)
+		die("recv");
+	close(fd);
+	printf("bytes=%llu fnv=%016llx seconds=%.3f\n", bytes,
+	       (unsigned long long)hash, now() - start);
+	return 0;
+}
+
+static int tcp_send(const char *addr, const char *port,
+		    unsigned long long bytes, uint64_t seed)
+{
+	unsigned long long left = bytes;
+	uint64_t hash = FNV_OFFSET, state = rng_seed(seed);
+	socklen_t len = sizeof(int);
+	static uint8_t buf[CHUNK];
+	double start = now();
+	size_t chunk, off;
+	int fd, mss;
+	ssize_t n;
+
+	fd = connected_socket(SOCK_STREAM, addr, port, 0);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &len))
+		die("TCP_MAXSEG");
+	while (left) {
+		chunk = left < CHUNK ? left : CHUNK;
+		fill(buf, chunk, &state);
+		hash = fnv(hash, buf, chunk);
+		for (off = 0; off < chunk; off += n) {
+			n = send(fd, buf + off, chunk - off, MSG_NOSIGNAL);
+			if (n < 0)
+				die("send");
+		}
+		left -= chunk;
+	}
+	if (shutdown(fd, SHUT_WR))
+		die("shutdown");
+	/* The receiver closes when it has read everything. */
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		die("waiting for the receiver to close");
+	close(fd);
+	printf("bytes=%llu fnv=%016llx mss=%d seconds=%.3f\n", bytes,
+	       (unsigned long long)hash, mss, now() - start);
+	return 0;
+}
+
+/* Datagram SEQ: its number, then bytes derived from it. */
+static void make_datagram(uint8_t *buf, size_t size, uint64_t seq)
+{
+	uint64_t state = rng_seed(seq);
+
+	memcpy(buf, &seq, sizeof(seq));
+	fill(buf + sizeof(seq), size - sizeof(seq), &state);
+}
+
+static unsigned long long rate(unsigned long long n, double first, double last)
+{
+	return n > 1 && last > first ? (n - 1) / (last - first) : 0;
+}
+
+static int udp_recv(const char *addr, const char *port,
+		    unsigned long long count, size_t size)
+{
+	unsigned long long n = 0, bad = 0;
+	static uint8_t buf[65536], want[65536];
+	double first = 0, last = 0;
+	uint64_t seq;
+	ssize_t len;
+	int fd;
+
+	fd = bound_socket(SOCK_DGRAM, addr, port);
+	while (!count || n < count) {
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0) {
+			if (errno == EAGAIN)
+				break;
+			die("recv");
+		}
+		last = now();
+		if (!n++)
+			first = last;
+		if ((size_t)len != size) {
+			bad++;
+			continue;
+		}
+		memcpy(&seq, buf, sizeof(seq));
+		make_datagram(want, size, seq);
+		bad += !!memcmp(buf, want, size);
+	}
+	printf("datagrams=%llu bad=%llu pps=%llu\n", n, bad,
+	       rate(n, first, last));
+	return bad || (count && n < count);
+}
+
+static int udp_send(const char *addr, const char *port,
+		    unsigned long long count, size_t size, int dontfrag,
+		    int seconds)
+{
+	static uint8_t buf[65536];
+	double first = now(), last = first;
+	unsigned long long n;
+	int fd;
+
+	fd = connected_socket(SOCK_DGRAM, addr, port, dontfrag);
+	for (n = 0; count ? n < count : last - first < seconds; n++) {
+		make_datagram(buf, size, n);
+		if (send(fd, buf, size, 0) < 0)
+			die("sendto");
+		last = now();
+	}
+	printf("datagrams=%llu pps=%llu\n", n, rate(n, first, last));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int opt, dontfrag = 0, seconds = 0;
+	unsigned long long count, size;
+
+	while ((opt = getopt(argc, argv, "t:DT:")) != -1) {
+		switch (opt) {
+		case 't':
+			timeout_s = number(optarg);
+			break;
+		case 'D':
+			dontfrag = 1;
+			break;
+		case 'T':
+			seconds = number(optarg);
+			break;
+		default:
+			bad_usage();
+		}
+	}
+	argv += optind;
+	argc -= optind;
+	if (argc < 3)
+		bad_usage();
+
+	if (!strcmp(argv[0], "tcp-recv") && argc == 3)
+		return tcp_recv(argv[1], argv[2]);
+	if (!strcmp(argv[0], "tcp-send") && (argc == 4 || argc == 5))
+		return tcp_send(argv[1], argv[2], number(argv[3]),
+				argc == 5 ? number(argv[4]) : 1);
+	if (argc != 5)
+		bad_usage();
+	count = number(argv[3]);
+	size = number(argv[4]);
+	if (size < sizeof(uint64_t) || size > 65535)
+		bad_usage();
+	if (!strcmp(argv[0], "udp-recv"))
+		return udp_recv(argv[1], argv[2], count, size);
+	if (!strcmp(argv[0], "udp-send") && (count || seconds))
+		return udp_send(argv[1], argv[2], count, size, dontfrag,
+				seconds);
+	bad_usage();
+}
