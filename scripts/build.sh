@@ -12,7 +12,7 @@ out=$top/build/$kver/src
 
 # A copy per kernel, so that builds for two kernels do not share objects.
 mkdir -p "$out"
-cp -r --preserve=timestamps -u "$top/Kbuild" "$top/drivers" "$out/"
+cp -r --preserve=timestamps -u "$top/Kbuild" "$top/drivers" "$top/include" "$out/"
 make -s -C "/lib/modules/$kver/build" M="$out" CONFIG_NETLOOP=m \
 	W=1 KCFLAGS=-Werror "$@" >&2
 echo "$out/drivers/net/netloop/netloop.ko"

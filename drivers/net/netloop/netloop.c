@@ -4,10 +4,12 @@
  *
  * Every packet transmitted on a netloop device is handed straight back to
  * the receive path of the same device, as if it had just arrived from a
- * wire.  Unlike lo, the output route is released first, so the looped
- * packet goes through its own input route lookup on the netloop device:
- * policy routing on iif, forwarding, rp_filter and martian filtering all
- * apply to it.  See Documentation/networking/netloop.rst.
+ * wire.  In reflect mode (the default), unlike lo, the output route is
+ * released first, so the looped packet goes through its own input route
+ * lookup on the netloop device: policy routing on iif, forwarding,
+ * rp_filter and martian filtering all apply to it.  In loopback mode the
+ * output route is kept, as lo keeps it.  See
+ * Documentation/networking/netloop.rst.
  */
 
 #include <linux/etherdevice.h>
@@ -15,8 +17,10 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
+#include <linux/netloop.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
+#include <net/dst.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
@@ -43,6 +47,8 @@ struct netloop_drops {
 
 struct netloop_priv {
 	struct netloop_drops __percpu *drops;
+	/* enum netloop_mode; changed only while the device is down. */
+	u32 mode;
 };
 
 /* One CPU's share of the counters. */
@@ -83,6 +89,7 @@ static void netloop_read_cpu(struct net_device *dev, int cpu,
 
 static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 {
+	struct netloop_priv *priv = netdev_priv(dev);
 	unsigned int len = skb->len;
 
 	/* Linkwatch swaps in the noop qdisc when the carrier goes off, but
@@ -99,13 +106,21 @@ static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 	skb_clear_tstamp(skb);
 	skb_orphan(skb);
 
-	/* Scrub what veth scrubs when it forwards within a namespace: the
-	 * output dst (the point of netloop: the packet must be routed again
-	 * as input on this device), conntrack and skb extensions (a received
-	 * packet has none), skb_iif and ignore_df.  skb->mark is kept, as
-	 * veth keeps it, so fwmark policy routing still sees it.
-	 */
-	skb_scrub_packet(skb, false);
+	if (READ_ONCE(priv->mode) == NETLOOP_MODE_LOOPBACK) {
+		/* As lo: the output dst stays and decides the packet's fate
+		 * on input, without an input route lookup.  The backlog
+		 * outlives the RCU section a noref dst was taken in.
+		 */
+		skb_dst_force(skb);
+	} else {
+		/* Scrub what veth scrubs when it forwards within a namespace:
+		 * the output dst (the packet must be routed again as input on
+		 * this device), conntrack and skb extensions (a received
+		 * packet has none), skb_iif and ignore_df.  skb->mark is
+		 * kept, as veth keeps it, so fwmark policy routing sees it.
+		 */
+		skb_scrub_packet(skb, false);
+	}
 	skb->protocol = eth_type_trans(skb, dev);
 
 	/* The core counts a refusal by the backlog in rx_dropped too. */
@@ -277,9 +292,15 @@ static void netloop_setup(struct net_device *dev)
 	eth_hw_addr_random(dev);
 }
 
+static const struct nla_policy netloop_policy[IFLA_NETLOOP_MAX + 1] = {
+	[IFLA_NETLOOP_MODE]	= NLA_POLICY_MAX(NLA_U32, NETLOOP_MODE_MAX),
+};
+
 static int netloop_validate(struct nlattr *tb[], struct nlattr *data[],
 			    struct netlink_ext_ack *extack)
 {
+	const struct nlattr *info_data;
+
 	if (tb[IFLA_ADDRESS]) {
 		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_ADDRESS],
@@ -292,14 +313,93 @@ static int netloop_validate(struct nlattr *tb[], struct nlattr *data[],
 			return -EADDRNOTAVAIL;
 		}
 	}
+
+	/* rtnetlink parses IFLA_INFO_DATA liberally and skips attribute
+	 * types above maxtype.  Refuse them instead: a request meant for a
+	 * newer netloop must not be half applied.
+	 */
+	if (!tb[IFLA_LINKINFO])
+		return 0;
+	info_data = nla_find_nested(tb[IFLA_LINKINFO], IFLA_INFO_DATA);
+	if (!info_data)
+		return 0;
+	return nla_validate_nested(info_data, IFLA_NETLOOP_MAX, netloop_policy,
+				   extack);
+}
+
+static void netloop_set_mode(struct net_device *dev, u32 mode)
+{
+	struct netloop_priv *priv = netdev_priv(dev);
+
+	WRITE_ONCE(priv->mode, mode);
+	/* The core releases the dst before ndo_start_xmit unless the
+	 * device asks to keep it, as lo does.
+	 */
+	if (mode == NETLOOP_MODE_LOOPBACK)
+		netif_keep_dst(dev);
+	else
+		dev->priv_flags |= IFF_XMIT_DST_RELEASE |
+				   IFF_XMIT_DST_RELEASE_PERM;
+}
+
+static int netloop_newlink(struct net *src_net, struct net_device *dev,
+			   struct nlattr *tb[], struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
+{
+	if (data && data[IFLA_NETLOOP_MODE])
+		netloop_set_mode(dev, nla_get_u32(data[IFLA_NETLOOP_MODE]));
+	return register_netdevice(dev);
+}
+
+static int netloop_changelink(struct net_device *dev, struct nlattr *tb[],
+			      struct nlattr *data[],
+			      struct netlink_ext_ack *extack)
+{
+	struct netloop_priv *priv = netdev_priv(dev);
+	u32 mode;
+
+	if (!data || !data[IFLA_NETLOOP_MODE])
+		return 0;
+	mode = nla_get_u32(data[IFLA_NETLOOP_MODE]);
+	if (mode == priv->mode)
+		return 0;
+	/* Packets in flight would be looped half in one mode, half in the
+	 * other.
+	 */
+	if (netif_running(dev)) {
+		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_NETLOOP_MODE],
+				    "cannot change mode while the device is up");
+		return -EBUSY;
+	}
+	netloop_set_mode(dev, mode);
+	return 0;
+}
+
+static size_t netloop_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u32));	/* IFLA_NETLOOP_MODE */
+}
+
+static int netloop_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct netloop_priv *priv = netdev_priv(dev);
+
+	if (nla_put_u32(skb, IFLA_NETLOOP_MODE, priv->mode))
+		return -EMSGSIZE;
 	return 0;
 }
 
 static struct rtnl_link_ops netloop_link_ops __read_mostly = {
 	.kind		= DRV_NAME,
 	.priv_size	= sizeof(struct netloop_priv),
+	.maxtype	= IFLA_NETLOOP_MAX,
+	.policy		= netloop_policy,
 	.setup		= netloop_setup,
 	.validate	= netloop_validate,
+	.newlink	= netloop_newlink,
+	.changelink	= netloop_changelink,
+	.get_size	= netloop_get_size,
+	.fill_info	= netloop_fill_info,
 };
 
 module_param(numdevs, uint, 0444);

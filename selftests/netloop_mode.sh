@@ -1,0 +1,224 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# netloop modes (IFLA_NETLOOP_MODE): reflect (0, the default) routes the
+# looped packet again as input, loopback (1) keeps its output route as lo
+# does.  The mode is set, changed and read with raw netlink (the nlsend
+# helper); bad requests are refused with a message; a loopback-mode device
+# carries a service address; what a route through the device does differs
+# per mode; loopback-mode devices leave lo's addresses and routes alone.
+
+# shellcheck source=lib.sh
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
+
+NLSEND=$lib_dir/nlsend
+REFLECT=0
+LOOPBACK=1
+ADDR=192.0.2.1
+PINGS=3
+
+# nl NS ARGS...: nlsend in NS.
+nl()
+{
+	ip netns exec "$1" "$NLSEND" "${@:2}"
+}
+
+# mode_is NS DEV MODE: the kernel reports MODE for DEV.
+mode_is()
+{
+	local got
+
+	got=$(nl "$1" get "$2")
+	[[ $got == "mode=$3" ]] || fail "$2 reports '$got', want mode=$3"
+}
+
+# refused NS MESSAGE ARGS...: nlsend ARGS is refused with MESSAGE.
+refused()
+{
+	local err
+
+	err=$(nl "$1" "${@:3}" 2>&1) && fail "nlsend ${*:3} was accepted" && return 1
+	[[ $err == *"$2"* ]] || fail "nlsend ${*:3}: '$err', want '$2'"
+}
+
+# setup_dev NS MODE: nl0 in MODE, IPv4 only (IPv6 would add its own packets
+# to the counters), with ADDR on it, up.
+setup_dev()
+{
+	nl "$1" add nl0 mode "$2" &&
+	ns_sysctl "$1" net.ipv6.conf.nl0.disable_ipv6=1 &&
+	ip -n "$1" addr add "$ADDR/32" dev nl0 &&
+	ip -n "$1" link set nl0 up
+}
+
+test_default()
+{
+	local ns
+
+	setup_ns ns || return
+	ip -n "$ns" link add nl0 type netloop || fail "add nl0" || return
+	mode_is "$ns" nl0 $REFLECT || return
+	nl "$ns" add nl1 || fail "add nl1 with empty IFLA_INFO_DATA" || return
+	mode_is "$ns" nl1 $REFLECT
+}
+
+test_set_mode()
+{
+	local ns
+
+	setup_ns ns || return
+	nl "$ns" add nl0 mode $LOOPBACK || fail "add in loopback mode" || return
+	mode_is "$ns" nl0 $LOOPBACK || return
+	nl "$ns" set nl0 mode $REFLECT || fail "loopback -> reflect while down" || return
+	mode_is "$ns" nl0 $REFLECT || return
+	nl "$ns" set nl0 mode $LOOPBACK || fail "reflect -> loopback while down" || return
+	mode_is "$ns" nl0 $LOOPBACK || return
+	ip -n "$ns" link set nl0 up || return
+	# Asking for the mode it has is not a change.
+	nl "$ns" set nl0 mode $LOOPBACK || fail "same mode refused while up"
+}
+
+test_bad_values()
+{
+	local ns
+
+	setup_ns ns || return
+	refused "$ns" "integer out of range" add nl0 mode 7 || return
+	! ip -n "$ns" link show nl0 &>/dev/null || fail "mode 7 left nl0 behind" || return
+	refused "$ns" "Unknown attribute type" add nl0 attr 2 1 || return
+	refused "$ns" "Unknown attribute type" add nl0 attr 0 1 || return
+	! ip -n "$ns" link show nl0 &>/dev/null || fail "attribute 2 left nl0 behind" || return
+
+	nl "$ns" add nl0 || fail "add nl0" || return
+	refused "$ns" "integer out of range" set nl0 mode 2 || return
+	refused "$ns" "Unknown attribute type" set nl0 mode 1 attr 2 1 || return
+	mode_is "$ns" nl0 $REFLECT || return
+	ip -n "$ns" link set nl0 up || return
+	refused "$ns" "cannot change mode while the device is up" set nl0 mode $LOOPBACK ||
+		return
+	mode_is "$ns" nl0 $REFLECT
+}
+
+# A loopback-mode device in a namespace carries a /32 service address that
+# a TCP server binds and a client in the same namespace reaches.
+test_service_address()
+{
+	local ns svc=10.255.0.1 rx tx
+
+	setup_ns ns || return
+	nl "$ns" add lo1 mode $LOOPBACK && ip -n "$ns" addr add "$svc/32" dev lo1 &&
+		ip -n "$ns" link set lo1 up || fail "setup" || return
+	ip netns exec "$ns" "$lib_dir/xfer" tcp-recv "$svc" 5001 >"$tmp/rx" &
+	wait_listen "$ns" tcp 5001 &&
+		tx=$(ip netns exec "$ns" "$lib_dir/xfer" tcp-send "$svc" 5001 $((1 << 20)))
+	wait $!
+	rx=$(<"$tmp/rx")
+	[[ -n $tx && $(field fnv "$rx") == "$(field fnv "$tx")" ]] ||
+		fail "TCP to $svc on lo1: sent '$tx', received '$rx'"
+}
+
+# ping_through NS DST: send PINGS echoes to DST; print how many were
+# answered, how far nl0's rx_packets moved and how far in_martian_dst
+# moved.
+ping_through()
+{
+	local ns=$1 rx0 m0 got
+
+	rx0=$(dev_stat "$ns" nl0 rx_packets)
+	m0=$(rt_cache_stat in_martian_dst)
+	got=$(ip netns exec "$ns" ping -c "$PINGS" -i 0.2 -W 1 "$2" |
+		sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	echo "${got:-0} $(($(dev_stat "$ns" nl0 rx_packets) - rx0)) $(($(rt_cache_stat in_martian_dst) - m0))"
+}
+
+# A 127/8 destination routed out of the device: reflect mode routes it again
+# as input, where it is a martian destination; loopback mode keeps the
+# output route, whose input handler discards it as lo's would without any
+# martian check.
+test_martian_dst()
+{
+	local ns mode want out
+
+	for mode in $REFLECT $LOOPBACK; do
+		setup_ns ns && setup_dev "$ns" "$mode" &&
+			loop_route "$ns" nl0 127.0.0.2 || fail "setup" || return
+		out=$(ping_through "$ns" 127.0.0.2)
+		want="0 $PINGS $PINGS"
+		((mode == LOOPBACK)) && want="0 $PINGS 0"
+		[[ $out == "$want" ]] ||
+			fail "mode $mode: answered, rx, in_martian_dst moved: '$out', want '$want'" ||
+			return
+		cleanup_ns
+	done
+}
+
+# A local address routed out of the device: reflect mode delivers it after
+# the input route lookup (each echo crosses twice); loopback mode keeps the
+# output route, which is not a local one, and delivers nothing.
+test_local_addr()
+{
+	local ns mode want out
+
+	for mode in $REFLECT $LOOPBACK; do
+		setup_ns ns && setup_dev "$ns" "$mode" &&
+			loop_route "$ns" nl0 "$ADDR" || fail "setup" || return
+		out=$(ping_through "$ns" "$ADDR")
+		want="$PINGS $((2 * PINGS)) 0"
+		((mode == LOOPBACK)) && want="0 $PINGS 0"
+		[[ $out == "$want" ]] ||
+			fail "mode $mode: answered, rx, in_martian_dst moved: '$out', want '$want'" ||
+			return
+		cleanup_ns
+	done
+}
+
+# lo_state NS: lo's addresses and every route through lo.
+lo_state()
+{
+	ip -n "$1" -br addr show dev lo
+	ip -n "$1" route show table all dev lo
+	ip -n "$1" -6 route show table all dev lo
+}
+
+# Loopback-mode devices get neither 127.0.0.1 nor ::1, and creating and
+# deleting them leaves lo as it was.
+test_coexist()
+{
+	local ns before after
+
+	setup_ns ns || return
+	before=$(lo_state "$ns")
+	[[ $before == *127.0.0.1/8* && $before == *::1/128* ]] ||
+		fail "lo lacks its addresses: $before" || return
+	for d in lo1 lo2; do
+		nl "$ns" add "$d" mode $LOOPBACK && ip -n "$ns" link set "$d" up ||
+			fail "add $d" || return
+	done
+	ip -n "$ns" addr add 10.255.0.1/32 dev lo1 && ip -n "$ns" addr add 10.255.0.2/32 dev lo2 ||
+		fail "addresses" || return
+	[[ -z $(ip -n "$ns" addr show dev lo1 to 127.0.0.0/8)$(ip -n "$ns" -6 addr show dev lo1 to ::1/128) ]] ||
+		fail "lo1 got a loopback address" || return
+	ip -n "$ns" link del lo1 || fail "del lo1" || return
+	after=$(lo_state "$ns")
+	[[ $after == "$before" ]] || fail "lo changed: before '$before', after '$after'" || return
+	ip netns exec "$ns" ping -q -c 1 -W 2 127.0.0.1 >/dev/null || fail "127.0.0.1 unreachable" || return
+	ip netns exec "$ns" ping -q -c 1 -W 2 ::1 >/dev/null || fail "::1 unreachable" || return
+	ip netns exec "$ns" ping -q -c 1 -W 2 10.255.0.2 >/dev/null ||
+		fail "lo2's address unreachable" || return
+	ip -n "$ns" link del lo2 || fail "del lo2" || return
+	[[ $(lo_state "$ns") == "$before" ]] || fail "lo changed after deleting lo2"
+}
+
+require_cmd ip ping modprobe
+require_netloop
+[[ -x $NLSEND && -x $lib_dir/xfer ]] || skip_all "nlsend or xfer helper not built"
+tmp=$(mktemp -d)
+trap 'cleanup_ns; rm -rf "$tmp"' EXIT
+run_cases \
+	"default mode is reflect and is reported:test_default" \
+	"mode set at creation and changed while down:test_set_mode" \
+	"mode 7, unknown attributes, change while up refused with a message:test_bad_values" \
+	"TCP to a /32 service address on a loopback-mode device:test_service_address" \
+	"127/8 through the device: martian in reflect, discarded in loopback:test_martian_dst" \
+	"local address through the device: delivered in reflect only:test_local_addr" \
+	"two loopback-mode devices and lo coexist, deleting one leaves lo intact:test_coexist"
