@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# What `make stress` runs: the full stress suite (selftests/netloop_stress.sh
+# with NETLOOP_STRESS=full: the issue's cycle, namespace, device and fuzzer
+# counts) in a VM on each kernel, through kselftest's runner.  Ends with
+# "N passed, N failed"; exits non-zero if a case failed or a VM run did.
+#
+# Usage: scripts/stress.sh [SERIES...]	(default: 6.1 6.12)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$top/scripts/lib.sh"
+cd "$top"
+
+series=("${@:-6.1}")
+(($#)) || series+=(6.12)
+logs=$top/build/stress
+mkdir -p "$logs"
+passed=0 failed=0
+start=$SECONDS
+
+ksft=$("$top/scripts/ksft.sh" "$top/build/kselftest-stress")
+for s in "${series[@]}"; do
+	kver=$("$top/scripts/kver.sh" "$s")
+	echo "# stress on $kver"
+	out=$logs/stress-$kver.log
+	rc=0
+	scripts/vm.sh -k "$kver" -t 7200 -l "$logs/vm-$kver.log" -f "$ksft:/kselftest" -- \
+		NETLOOP_STRESS=full /kselftest/run_kselftest.sh -o 7000 \
+		-t drivers/net/netloop:netloop_stress.sh | tee "$out" || rc=$?
+	ok=$(tr -d '\r' <"$out" | grep -c '^# ok ') || true
+	bad=$(tr -d '\r' <"$out" | grep -c '^# not ok ') || true
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if ((rc)) || ! tr -d '\r' <"$out" | grep -q '^ok .*netloop_stress.sh'; then
+		echo "# stress on $kver: the run failed (see $logs/vm-$kver.log)"
+		failed=$((failed + 1))
+	fi
+done
+echo "# make stress took $((SECONDS - start)) s"
+echo "$passed passed, $failed failed"
+((failed == 0 && passed > 0))
