@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# netloop out of tree.  The module itself is built by kbuild (see Kbuild and
+# drivers/net/netloop/Makefile); this file adds the project's commands:
+#
+#   make [KDIR=...]   build drivers/net/netloop/netloop.ko
+#   make install      install it under /lib/modules/<kver>/updates, run depmod,
+#                     and the iproute2 plugin (ip link ... type netloop mode ...)
+#   make plugin       build/link_netloop.so, the iproute2 plugin
+#   make clean        remove what the build and the harness made
+#   make demo         boot a VM with netloop and show it at work
+#   make check        build for 6.1 and 6.12, lint, run the selftests in VMs
+#   make stress       the full stress suite in VMs on 6.1 and 6.12 (KERNEL=... for one)
+#   make shell        an interactive shell in a VM (KERNEL=6.1 for 6.1)
+#   make dkms-src     copy the sources DKMS needs to /usr/src/netloop-<version>
+#   make deb          build/deb/netloop-dkms_<version>_all.deb
+
+# The running kernel's build tree; where there is none (a machine whose
+# kernel has no modules), the newest installed Debian headers.
+ifeq ($(origin KDIR),undefined)
+KDIR := /lib/modules/$(shell uname -r)/build
+ifeq ($(wildcard $(KDIR)),)
+KDIR := $(lastword $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V))
+KDIR_NOTE := no headers for the running kernel; building against $(KDIR)
+endif
+endif
+
+KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_NETLOOP=m
+KERNEL ?= 6.12
+# DKMS and the Debian package use the version dkms.conf gives.
+NETLOOP_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+DKMS_SRC := Kbuild Makefile dkms.conf drivers include
+
+all: modules
+
+modules: kdir-check
+	$(KBUILD) modules
+
+install: kdir-check
+	$(KBUILD) INSTALL_MOD_DIR=updates modules_install
+	$(MAKE) -C iproute2 O=$(CURDIR)/build install
+
+plugin:
+	$(MAKE) -C iproute2 O=$(CURDIR)/build
+
+clean:
+	$(if $(wildcard $(KDIR)),$(KBUILD) clean)
+	rm -rf build
+
+kdir-check:
+	$(if $(KDIR_NOTE),@echo "netloop: $(KDIR_NOTE)")
+	@test -d "$(KDIR)" || { echo "netloop: no kernel build tree at '$(KDIR)': install linux-headers-amd64 or set KDIR" >&2; exit 1; }
+
+demo:
+	scripts/deps.sh
+	scripts/vm.sh -k $(KERNEL) -t 300 scripts/demo.sh
+
+check:
+	scripts/deps.sh
+	scripts/check.sh
+
+# NETLOOP_STRESS=full: the issue's counts; about half an hour per kernel
+# under TCG.  `make check` runs the short version with the other selftests.
+stress:
+	scripts/deps.sh
+	scripts/stress.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL))
+
+shell:
+	scripts/deps.sh
+	scripts/vm.sh -k $(KERNEL) -i
+
+# The sources without build products (those .gitignore names).
+dkms-src:
+	install -d $(DESTDIR)/usr/src/netloop-$(NETLOOP_VERSION)
+	tar -c -X .gitignore $(DKMS_SRC) | tar -x -C $(DESTDIR)/usr/src/netloop-$(NETLOOP_VERSION)
+
+# dpkg-buildpackage writes next to the tree it builds: build a copy.
+deb:
+	scripts/deps.sh debhelper dh-dkms
+	rm -rf build/deb
+	mkdir -p build/deb/src
+	tar -c -X .gitignore $(DKMS_SRC) .gitignore README Documentation debian | tar -x -C build/deb/src
+	cd build/deb/src && dpkg-buildpackage -b --no-sign
+
+.PHONY: all modules install plugin clean kdir-check demo check stress shell dkms-src deb
