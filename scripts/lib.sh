@@ -7,3 +7,72 @@ die() {
 	echo "${0##*/}: $*" >&2
 	exit 1
 }
+
+# logged LOG CMD...: run CMD with its output appended to LOG; die if it fails.
+logged() {
+	local log=$1
+
+	shift
+	"$@" >>"$log" 2>&1 || die "'$*' failed; see $log"
+}
+
+# netloop_version: PACKAGE_VERSION in dkms.conf, which must be DRV_VERSION.
+netloop_version() {
+	local top=${BASH_SOURCE[0]%/*}/.. conf drv
+
+	conf=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$top/dkms.conf")
+	drv=$(sed -n 's/^#define DRV_VERSION\t"\(.*\)"$/\1/p' "$top/drivers/net/netloop/netloop.c")
+	[[ -n $conf && $conf == "$drv" ]] ||
+		die "dkms.conf has PACKAGE_VERSION '$conf', netloop.c DRV_VERSION '$drv'"
+	echo "$conf"
+}
+
+# dkms_leftovers: what DKMS or the netloop-dkms package left of netloop.
+dkms_leftovers() {
+	# dkms warns on stderr that 6.12's vmlinux has no .comment.
+	dkms status netloop 2>&1 | grep -v '^readelf: ' || true
+	dpkg-query -W -f='${Package} ${db:Status-Status}\n' netloop-dkms 2>/dev/null |
+		grep -v ' not-installed$' || true
+	ls -d /usr/src/netloop-* /var/lib/dkms/netloop /lib/modules/*/updates/dkms/netloop.ko* \
+	      /usr/share/doc/netloop-dkms /usr/share/man/man4/netloop.4* 2>/dev/null || true
+	grep -l updates/dkms/netloop /lib/modules/*/modules.dep || true
+}
+
+# dkms_preflight: for the DKMS tests, which start and end with no netloop in
+# DKMS.  Dies if there is one, and puts in dkms_keys the signing key files
+# that DKMS will create on its first build, for the test to remove at exit.
+dkms_preflight() {
+	local left
+
+	left=$(dkms_leftovers)
+	[[ -z $left ]] || die "netloop is installed already ($(head -n 1 <<<"$left")); remove it first"
+	# shellcheck disable=SC2034 # for the caller
+	if [[ -e /var/lib/dkms/mok.key ]]; then
+		dkms_keys=()
+	else
+		dkms_keys=(/var/lib/dkms/mok.key /var/lib/dkms/mok.pub)
+	fi
+}
+
+# dkms_check_module KVER VERSION: check the netloop.ko[.xz] DKMS installed
+# for KVER, its modinfo and dkms status; print its path.
+dkms_check_module() {
+	local kver=$1 version=$2 ko field
+
+	ko=$(modinfo -k "$kver" -n netloop 2>/dev/null) || die "$kver: depmod knows no netloop"
+	[[ $ko == /lib/modules/$kver/updates/dkms/netloop.ko* ]] || die "$kver: netloop is $ko, not in updates/dkms"
+	[[ $(modinfo -F vermagic "$ko") == "$(modinfo -k "$kver" -F vermagic dummy)" ]] ||
+		die "$kver: $ko has vermagic '$(modinfo -F vermagic "$ko")', dummy.ko another"
+	[[ $(modinfo -F version "$ko") == "$version" ]] || die "$kver: $ko is not version $version"
+	[[ $(modinfo -F license "$ko") == GPL ]] || die "$kver: $ko has license '$(modinfo -F license "$ko")'"
+	for field in description author; do
+		[[ -n $(modinfo -F "$field" "$ko") ]] || die "$kver: $ko has no $field"
+	done
+	modinfo -F parm "$ko" | grep -E '^numdevs:[^ ].* \(uint\)$' >/dev/null ||
+		die "$kver: $ko has no parm numdevs with a description"
+	modinfo -F alias "$ko" | grep -x rtnl-link-netloop >/dev/null ||
+		die "$kver: $ko has no alias rtnl-link-netloop"
+	dkms status "netloop/$version" -k "$kver" 2>/dev/null | grep ": installed" >/dev/null ||
+		die "$kver: dkms status does not show netloop/$version installed"
+	echo "$ko"
+}
