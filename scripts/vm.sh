@@ -207,7 +207,7 @@ rc=0
 if [[ $interactive ]]; then
 	run_qemu "$accel" "$limit" "$log" || rc=$?
 else
-	run_qemu "$accel" "$limit" "$log" </dev/null | tr -d '\r' || rc=$?
+	run_qemu "$accel" "$limit" "$log" </dev/null | sed -u 's/\r//g' || rc=$?
 fi
 sed -i 's/\r//g' "$log"
 tr -d '\r' <"$work/ttyS1" >"$work/dmesg"
