@@ -13,7 +13,8 @@
 #   make stress       the full stress suite in VMs on 6.1 and 6.12 (KERNEL=... for one)
 #   make shell        an interactive shell in a VM (KERNEL=6.1 for 6.1)
 #   make dkms-src     copy the sources DKMS needs to /usr/src/netloop-<version>
-#   make deb          build/deb/netloop-dkms_<version>_all.deb
+#   make deb          build/deb/netloop-dkms_<version>_all.deb and
+#                     netloop-iproute2_<version>_<arch>.deb (the ip plugin)
 
 # The running kernel's build tree; where there is none (a machine whose
 # kernel has no modules), the newest installed Debian headers.
@@ -79,7 +80,7 @@ deb:
 	scripts/deps.sh debhelper dh-dkms
 	rm -rf build/deb
 	mkdir -p build/deb/src
-	tar -c -X .gitignore $(DKMS_SRC) .gitignore README Documentation debian | tar -x -C build/deb/src
+	tar -c -X .gitignore $(DKMS_SRC) .gitignore README Documentation debian iproute2 | tar -x -C build/deb/src
 	cd build/deb/src && dpkg-buildpackage -b --no-sign
 
 .PHONY: all modules install plugin clean kdir-check demo check stress shell dkms-src deb

@@ -18,6 +18,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 version=$(netloop_version)
 kvers=("$("$top/scripts/kver.sh" 6.1)" "$("$top/scripts/kver.sh" 6.12)")
 deb=$top/build/deb/netloop-dkms_${version}_all.deb
+plugin_deb=$top/build/deb/netloop-iproute2_${version}_$(dpkg --print-architecture).deb
+plugin=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/ip/link_netloop.so
 log=$top/build/test-deb.log
 mkdir -p "$top/build"
 : >"$log"
@@ -29,8 +31,9 @@ cleanup() {
 	local make_log=/var/lib/dkms/netloop/$version/build/make.log status
 
 	[[ ! -f $make_log ]] || cat "$make_log" >>"$log"
-	status=$(dpkg-query -W -f='${db:Status-Status}' netloop-dkms 2>/dev/null) || true
-	[[ ${status:-not-installed} == not-installed ]] || apt-get purge -y netloop-dkms >>"$log" 2>&1 || true
+	status=$(dpkg-query -W -f='${db:Status-Status} ' netloop-dkms netloop-iproute2 2>/dev/null) || true
+	[[ $status != *installed* || $status == "not-installed not-installed " ]] ||
+		apt-get purge -y netloop-dkms netloop-iproute2 >>"$log" 2>&1 || true
 	rm -f "${dkms_keys[@]}"
 }
 trap cleanup EXIT
@@ -39,14 +42,21 @@ changelog=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
 [[ $changelog == "$version" ]] || die "debian/changelog is at $changelog, dkms.conf at $version"
 logged "$log" make -C "$top" deb
 contents=$(dpkg-deb -c "$deb") || die "cannot list ${deb#"$top"/}"
-for f in "usr/src/netloop-$version/dkms.conf" usr/share/man/man4/netloop.4.gz \
-	 usr/share/doc/netloop-dkms/README usr/share/doc/netloop-dkms/Documentation/networking/netloop.rst.gz; do
-	grep -q " \./$f$" <<<"$contents" || die "${deb#"$top"/} has no /$f"
+# dh_compress gzips documentation over 4 KiB, and man pages.
+for f in "usr/src/netloop-$version/dkms.conf" usr/share/man/man4/netloop.4 \
+	 usr/share/doc/netloop-dkms/README usr/share/doc/netloop-dkms/Documentation/networking/netloop.rst; do
+	grep -qE " \./$f(\.gz)?$" <<<"$contents" || die "${deb#"$top"/} has no /$f"
 done
 echo "test-deb: make deb: ${deb#"$top"/}"
 
-logged "$log" apt-get install -y "$deb"
-echo "test-deb: apt-get install ${deb##*/}"
+dpkg-deb -c "$plugin_deb" | grep -q " \.$plugin$" || die "${plugin_deb#"$top"/} has no $plugin"
+echo "test-deb: make deb: ${plugin_deb#"$top"/}"
+
+logged "$log" apt-get install -y "$deb" "$plugin_deb"
+echo "test-deb: apt-get install ${deb##*/} ${plugin_deb##*/}"
+ip link help netloop 2>&1 | grep -q 'mode { reflect | loopback }' ||
+	die "ip link help netloop: $(ip link help netloop 2>&1 | head -n 1)"
+echo "test-deb: Debian's ip loads the installed plugin: ip link help netloop"
 guest='modprobe netloop && ip link add x type netloop && ip -d link show x | grep -q netloop'
 for kver in "${kvers[@]}"; do
 	# Debian's postinst builds for the running and the newest kernel (for
@@ -62,7 +72,8 @@ for kver in "${kvers[@]}"; do
 	echo "test-deb: $kver: the installed module loads in a VM and creates a netloop device"
 done
 
-logged "$log" apt-get purge -y netloop-dkms
+logged "$log" apt-get purge -y netloop-dkms netloop-iproute2
+[[ ! -e $plugin ]] || die "$plugin left after apt-get purge"
 left=$(dkms_leftovers)
 [[ -z $left ]] || die "left after apt-get purge: $(paste -sd ' ' <<<"$left")"
-echo "test-deb: apt-get purge netloop-dkms: no netloop left in DKMS, /usr/src, /usr/share or /lib/modules"
+echo "test-deb: apt-get purge: no netloop left in DKMS, /usr/src, /usr/share or /lib/modules"
