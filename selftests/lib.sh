@@ -120,6 +120,24 @@ field()
 	done
 }
 
+# setup_loop NS ADDR: nl0 up in NS with the local address ADDR (IPv4 or
+# IPv6), routed out through nl0 by loop_route.  nl0 gets no IPv6
+# link-local address, so the kernel sends no router solicitations through
+# it: its counters count the test's packets only.
+setup_loop()
+{
+	local plen=32 flags=
+
+	[[ $2 == *:* ]] && plen=128 flags=nodad
+	ip -n "$1" -batch - <<-EOF &&
+		link add nl0 type netloop
+		link set nl0 addrgenmode none
+		link set nl0 up
+		addr add $2/$plen dev nl0 $flags
+	EOF
+	loop_route "$1" nl0 "$2"
+}
+
 # dev_stat NS DEV COUNTER: a counter from /sys/class/net/DEV/statistics.
 dev_stat()
 {

@@ -21,17 +21,6 @@ netloop_names()
 		paste -sd ' '
 }
 
-# setup_loop NS: nl0 in NS, IPv4 only (IPv6 would add its own packets to
-# the counters), with ADDR routed through it.
-setup_loop()
-{
-	ip -n "$1" link add nl0 type netloop &&
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.nl0.disable_ipv6=1 &&
-	ip -n "$1" addr add "$ADDR/32" dev nl0 &&
-	ip -n "$1" link set nl0 up &&
-	loop_route "$1" nl0 "$ADDR"
-}
-
 # ping_counted NS: PINGS echoes to ADDR all answered, and nl0's tx and rx
 # counters each moved by exactly 2 * PINGS packets (requests and replies).
 ping_counted()
@@ -150,7 +139,7 @@ test_ping()
 {
 	local ns route
 
-	setup_ns ns && setup_loop "$ns" || fail "setup" || return
+	setup_ns ns && setup_loop "$ns" "$ADDR" || fail "setup" || return
 	route=$(ip -n "$ns" route get "$ADDR")
 	[[ $route == *"dev nl0 table 100"* ]] || fail "route to $ADDR: $route" || return
 	ping_counted "$ns"
@@ -160,7 +149,7 @@ test_mac_change()
 {
 	local ns
 
-	setup_ns ns && setup_loop "$ns" || fail "setup" || return
+	setup_ns ns && setup_loop "$ns" "$ADDR" || fail "setup" || return
 	ping_counted "$ns" || return
 	ip -n "$ns" link set nl0 address 02:00:5e:10:00:01 ||
 		fail "live MAC change refused" || return
@@ -175,7 +164,7 @@ test_carrier()
 {
 	local ns tx
 
-	setup_ns ns && setup_loop "$ns" || fail "setup" || return
+	setup_ns ns && setup_loop "$ns" "$ADDR" || fail "setup" || return
 	ip -n "$ns" link set nl0 carrier off || fail "carrier off refused" || return
 	[[ $(ip netns exec "$ns" cat /sys/class/net/nl0/carrier) == 0 ]] ||
 		fail "carrier still on" || return
@@ -235,7 +224,7 @@ test_ethtool_stats()
 {
 	local ns drops0 backlog tx rx max
 
-	setup_ns ns && setup_loop "$ns" || fail "setup" || return
+	setup_ns ns && setup_loop "$ns" "$ADDR" || fail "setup" || return
 	ping_counted "$ns" || return
 	(($(estat "$ns" looped_packets) == $(dev_stat "$ns" nl0 tx_packets) &&
 	  $(estat "$ns" looped_bytes) == $(dev_stat "$ns" nl0 tx_bytes) &&

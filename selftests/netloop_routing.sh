@@ -74,19 +74,12 @@ addr_add()
 	ip -n "$1" addr add "${ADDR[$2]}/${PLEN[$2]}" dev "$3" "${flags[@]}"
 }
 
-# setup_loop NS FAM: nl0 in NS with ADDR, which is reached through nl0
-# (loop_route).
-setup_loop()
-{
-	nl_add "$1" nl0 && addr_add "$1" "$2" nl0 && loop_route "$1" nl0 "${ADDR[$2]}"
-}
-
-# setup_forward NS FAM: setup_loop, and FARNET routed out nl0, forwarding
-# still off.  What nl0 loops to FAR comes back in on nl0 and, forwarded,
-# goes out nl0 again.
+# setup_forward NS FAM: setup_loop (lib.sh), and FARNET routed out nl0,
+# forwarding still off.  What nl0 loops to FAR comes back in on nl0 and,
+# forwarded, goes out nl0 again.
 setup_forward()
 {
-	setup_loop "$1" "$2" && ip -n "$1" route add "${FARNET[$2]}" dev nl0 || return
+	setup_loop "$1" "${ADDR[$2]}" && ip -n "$1" route add "${FARNET[$2]}" dev nl0 || return
 	(($2 == 6)) && return
 	# IPv4 sends a redirect for a packet forwarded back out of the device
 	# it came in on, and that spends the per-destination ICMP rate limit
@@ -154,7 +147,7 @@ pings()
 }
 
 # tcp_through NS FAM BYTES: a TCP transfer of BYTES to ADDR, which is
-# looped through nl0 (setup_loop), arrives intact, and nl0 counted it.
+# looped through nl0 (lib.sh setup_loop), arrives intact, and nl0 counted it.
 # Sets XFER_PACKETS to nl0's tx_packets for it and XFER_MSS to its MSS.
 tcp_through()
 {
@@ -197,7 +190,7 @@ test_local()
 {
 	local fam=$1 ns before
 
-	setup_ns ns && setup_loop "$ns" "$fam" || fail "setup" || return
+	setup_ns ns && setup_loop "$ns" "${ADDR[$fam]}" || fail "setup" || return
 	before=$(counters "$ns" nl0)
 	pings "$ns" "$fam" "${ADDR[$fam]}" >/dev/null ||
 		fail "ping ${ADDR[$fam]} through nl0 got no answer" || return
@@ -349,7 +342,7 @@ test_netns()
 {
 	local fam=$1 a b from to bfrom bto
 
-	setup_ns a b && setup_loop "$a" "$fam" && setup_loop "$b" "$fam" ||
+	setup_ns a b && setup_loop "$a" "${ADDR[$fam]}" && setup_loop "$b" "${ADDR[$fam]}" ||
 		fail "setup" || return
 	for from in "$a" "$b"; do
 		to=$a
@@ -371,7 +364,7 @@ test_frag()
 	local fam=$1 ns before err i per frags bytes
 	local -a names=(FragCreates FragOKs ReasmReqds ReasmOKs) want m0 m1
 
-	setup_ns ns && setup_loop "$ns" "$fam" && ip -n "$ns" link set nl0 mtu "$MTU" ||
+	setup_ns ns && setup_loop "$ns" "${ADDR[$fam]}" && ip -n "$ns" link set nl0 mtu "$MTU" ||
 		fail "setup" || return
 	# Each fragment carries what fits after the IP (and fragment) header,
 	# in multiples of 8, of the UDP datagram (8 bytes of header, data).
@@ -409,7 +402,7 @@ test_gso()
 {
 	local fam=$1 ns
 
-	setup_ns ns && setup_loop "$ns" "$fam" && ip -n "$ns" link set nl0 mtu "$MTU" ||
+	setup_ns ns && setup_loop "$ns" "${ADDR[$fam]}" && ip -n "$ns" link set nl0 mtu "$MTU" ||
 		fail "setup" || return
 	# The sizes TSO picks and the number of ACKs are up to TCP: a bound.
 	# Super-packets of up to 64 KiB make it about 2 * TCP_BYTES / 64 KiB.

@@ -28,11 +28,7 @@ setup()
 		ip -n "$_ns" addr add "$ADDR/32" dev lo
 		return
 	fi
-	ip -n "$_ns" link add nl0 type netloop &&
-	ip netns exec "$_ns" sysctl -qw net.ipv6.conf.nl0.disable_ipv6=1 &&
-	ip -n "$_ns" addr add "$ADDR/32" dev nl0 &&
-	ip -n "$_ns" link set nl0 up &&
-	loop_route "$_ns" nl0 "$ADDR"
+	setup_loop "$_ns" "$ADDR"
 }
 
 # median N...: the median of whole numbers.
