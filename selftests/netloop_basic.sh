@@ -216,9 +216,9 @@ estat()
 }
 
 # The ethtool -S totals agree with the device counters and with the sum of
-# the per-CPU ones.  With TSO off (GSO on), the core segments each TCP
-# super-packet and hands nl0 the segments in one go; a backlog that takes
-# no second packet refuses all but the first.  Each refusal counts in
+# the per-CPU ones.  With MTU 1500 and TSO off (GSO on), the core splits
+# each TCP super-packet into many segments and hands nl0 them in one go; a
+# backlog that takes no second packet refuses all but the first.  Each refusal counts in
 # rx_backlog_drops as in rx_dropped.
 test_ethtool_stats()
 {
@@ -231,7 +231,8 @@ test_ethtool_stats()
 	  $(estat "$ns" 'cpu[0-9]+_looped_packets') == $(estat "$ns" looped_packets))) ||
 		fail "ethtool -S packets and bytes disagree with the device's" || return
 
-	ip netns exec "$ns" ethtool -K nl0 tso off || fail "tso off" || return
+	ip -n "$ns" link set nl0 mtu 1500 &&
+		ip netns exec "$ns" ethtool -K nl0 tso off || fail "mtu, tso" || return
 	drops0=$(dev_stat "$ns" nl0 rx_dropped)
 	max=$(sysctl -n net.core.netdev_max_backlog)
 	sysctl -qw net.core.netdev_max_backlog=0
