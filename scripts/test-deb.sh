@@ -49,13 +49,17 @@ for f in "usr/src/netloop-$version/dkms.conf" usr/share/man/man4/netloop.4 \
 done
 echo "test-deb: make deb: ${deb#"$top"/}"
 
-dpkg-deb -c "$plugin_deb" | grep -q " \.$plugin$" || die "${plugin_deb#"$top"/} has no $plugin"
+# Read the whole listing: grep -q would exit early and, under pipefail,
+# dpkg-deb's tar would die of SIGPIPE.
+contents=$(dpkg-deb -c "$plugin_deb") || die "cannot list ${plugin_deb#"$top"/}"
+grep -q " \.$plugin$" <<<"$contents" || die "${plugin_deb#"$top"/} has no $plugin"
 echo "test-deb: make deb: ${plugin_deb#"$top"/}"
 
 logged "$log" apt-get install -y "$deb" "$plugin_deb"
 echo "test-deb: apt-get install ${deb##*/} ${plugin_deb##*/}"
-ip link help netloop 2>&1 | grep -q 'mode { reflect | loopback }' ||
-	die "ip link help netloop: $(ip link help netloop 2>&1 | head -n 1)"
+help=$(ip link help netloop 2>&1) || true
+grep -q 'mode { reflect | loopback }' <<<"$help" ||
+	die "ip link help netloop: ${help%%$'\n'*}"
 echo "test-deb: Debian's ip loads the installed plugin: ip link help netloop"
 guest='modprobe netloop && ip link add x type netloop && ip -d link show x | grep -q netloop'
 for kver in "${kvers[@]}"; do
