@@ -614,8 +614,9 @@ test_fuzz()
 		fail "nlfuzz -s $seed failed: $out $(cat "$tmp/fuzz.err")" || return
 	echo "# $out in $((SECONDS - t0)) s"
 	for n in "$ns" ""; do
-		for d in $(ip ${n:+-n "$n"} -o link show type netloop | awk -F'[:@]' '{ print $2 }'); do
-			ip ${n:+-n "$n"} link del "$d" ||
+		for d in $(ip ${n:+-n "$n"} -o link show type netloop | awk -F': ' '{ print $2 }'); do
+			# "dev": a name such as "n" would be taken for a keyword.
+			ip ${n:+-n "$n"} link del dev "$d" ||
 				fail "cannot delete $d left by the fuzzer (seed $seed)" || return
 		done
 		(($(netloop_count "$n") == 0)) ||

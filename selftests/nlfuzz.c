@@ -136,7 +136,7 @@ static void put_name(struct msg *m, int type)
 		"fz%d", "netloop%d", "", "abcdefghijklmno", "abcdefghijklmnop",
 		"a/b", "a:b", "lo", ".", "..", "fz%d%d", "fz 1",
 	};
-	char name[32];
+	char name[32] = "";
 	int i, n;
 
 	switch (below(4)) {
