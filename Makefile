@@ -11,6 +11,8 @@
 #   make demo         boot a VM with netloop and show it at work
 #   make check        build for 6.1 and 6.12, lint, run the selftests in VMs
 #   make stress       the full stress suite in VMs on 6.1 and 6.12 (KERNEL=... for one)
+#   make check-debug  the selftests and the short stress suite on a KASAN, lockdep,
+#                     kmemleak and UBSAN kernel built from linux-source-6.12 (cached)
 #   make shell        an interactive shell in a VM (KERNEL=6.1 for 6.1)
 #   make dkms-src     copy the sources DKMS needs to /usr/src/netloop-<version>
 #   make deb          build/deb/netloop-dkms_<version>_all.deb and
@@ -60,6 +62,12 @@ check:
 	scripts/deps.sh
 	scripts/check.sh
 
+# The sanitizer kernel takes long to build once (then ~/.cache/netloop has
+# it) and its selftests run slower than Debian's: not part of `make check`.
+check-debug:
+	scripts/deps.sh
+	scripts/check-debug.sh
+
 # NETLOOP_STRESS=full: the issue's counts; about half an hour per kernel
 # under TCG.  `make check` runs the short version with the other selftests.
 stress:
@@ -83,4 +91,4 @@ deb:
 	tar -c -X .gitignore $(DKMS_SRC) .gitignore README Documentation debian iproute2 | tar -x -C build/deb/src
 	cd build/deb/src && dpkg-buildpackage -b --no-sign
 
-.PHONY: all modules install plugin clean kdir-check demo check stress shell dkms-src deb
+.PHONY: all modules install plugin clean kdir-check demo check check-debug stress shell dkms-src deb

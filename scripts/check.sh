@@ -21,31 +21,6 @@ logs=$top/build/check
 mkdir -p "$logs"
 passed=0 failed=0 skipped=0 n=0
 
-# result OK NAME: one host-side KTAP line.
-result()
-{
-	n=$((n + 1))
-	if (($1)); then
-		echo "ok $n $2"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# step NAME LOG CMD...: run CMD quietly as one result; on failure show its
-# output.
-step()
-{
-	local name=$1 log=$2 ok=1
-
-	shift 2
-	"$@" >"$log" 2>&1 || ok=0
-	((ok)) || sed 's/^/# /' "$log"
-	result "$ok" "$name"
-}
-
 # sparse KVER: build with sparse on every file; fail on any report.
 sparse()
 {
@@ -54,28 +29,6 @@ sparse()
 	out=$(scripts/build.sh "$1" C=2 2>&1) || { echo "$out"; return 1; }
 	echo "$out"
 	! grep -qE 'warning:|error:' <<<"$out"
-}
-
-# count_ktap LOG KVER: add the selftests' cases in LOG to the totals.  A
-# test program that failed without a failed case (a timeout, a crash)
-# counts once more.
-count_ktap()
-{
-	local line prog_fail=0 case_fail=0
-
-	while IFS= read -r line; do
-		case $line in
-		"# ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
-		"# ok "*) passed=$((passed + 1)) ;;
-		"# not ok "*) failed=$((failed + 1)) case_fail=$((case_fail + 1)) ;;
-		"ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
-		"not ok "*) prog_fail=$((prog_fail + 1)) ;;
-		esac
-	done < <(tr -d '\r' <"$1")
-	if ((prog_fail > case_fail)); then
-		echo "# $2: $((prog_fail - case_fail)) test program(s) failed outside a case"
-		failed=$((failed + prog_fail - case_fail))
-	fi
 }
 
 start=$SECONDS

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Print the newest installed Debian kernel of a series (6.1 -> 6.1.0-56-amd64),
-# counting only kernels whose image, modules and headers are all present.
+# counting only kernels whose image, modules and headers are all present;
+# or the release of a kernel directory (any argument with a '/': what
+# scripts/debug-kernel.sh makes).
 #
-# Usage: scripts/kver.sh SERIES|KVER
+# Usage: scripts/kver.sh SERIES|KVER|DIR
 #        scripts/kver.sh --list	   # the supported series that are installed
 
 set -euo pipefail
@@ -30,9 +32,14 @@ newest() {
 	done | sort -V | tail -n 1
 }
 
-(($# == 1)) || die "usage: kver.sh SERIES|KVER | --list"
+(($# == 1)) || die "usage: kver.sh SERIES|KVER|DIR | --list"
 
-if [[ $1 == --list ]]; then
+if [[ $1 == */* ]]; then
+	kver=$(cat "$1/kernel.release" 2>/dev/null) || true
+	[[ -n $kver && -f $1/vmlinux && -d $1/lib/modules/$kver/build/ ]] ||
+		die "$1 is not a kernel directory (vmlinux, kernel.release, lib/modules/<release>/build; see scripts/debug-kernel.sh)"
+	echo "$kver"
+elif [[ $1 == --list ]]; then
 	for s in "${series[@]}"; do
 		if [[ -n $(newest "$s") ]]; then
 			echo "$s"

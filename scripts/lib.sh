@@ -16,6 +16,64 @@ logged() {
 	"$@" >>"$log" 2>&1 || die "'$*' failed; see $log"
 }
 
+# kernel_spec SPEC: for SPEC, a Debian SERIES or KVER or a kernel directory
+# (anything with a '/', as scripts/debug-kernel.sh makes), set kver to its
+# release and kroot to the root its lib/modules/$kver lies under: '' for
+# the host's own.
+# shellcheck disable=SC2034 # for the caller
+kernel_spec() {
+	kver=$("${BASH_SOURCE[0]%/*}/kver.sh" "$1")
+	kroot=
+	if [[ $1 == */* ]]; then
+		kroot=$(cd "$1" && pwd)
+	fi
+}
+
+# result OK NAME: one host-side KTAP line, counted in passed or failed;
+# n numbers them.
+result() {
+	n=$((n + 1))
+	if (($1)); then
+		echo "ok $n $2"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# step NAME LOG CMD...: run CMD quietly as one result; on failure show its
+# output.
+step() {
+	local name=$1 log=$2 ok=1
+
+	shift 2
+	"$@" >"$log" 2>&1 || ok=0
+	((ok)) || sed 's/^/# /' "$log"
+	result "$ok" "$name"
+}
+
+# count_ktap LOG KVER: add the selftests' cases in LOG (run_kselftest.sh's
+# output) to passed, failed and skipped.  A test program that failed
+# without a failed case (a timeout, a crash) counts once more.
+count_ktap() {
+	local line prog_fail=0 case_fail=0
+
+	while IFS= read -r line; do
+		case $line in
+		"# ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
+		"# ok "*) passed=$((passed + 1)) ;;
+		"# not ok "*) failed=$((failed + 1)) case_fail=$((case_fail + 1)) ;;
+		"ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
+		"not ok "*) prog_fail=$((prog_fail + 1)) ;;
+		esac
+	done < <(tr -d '\r' <"$1")
+	if ((prog_fail > case_fail)); then
+		echo "# $2: $((prog_fail - case_fail)) test program(s) failed outside a case"
+		failed=$((failed + prog_fail - case_fail))
+	fi
+}
+
 # netloop_version: PACKAGE_VERSION in dkms.conf, which must be DRV_VERSION.
 netloop_version() {
 	local top=${BASH_SOURCE[0]%/*}/.. conf drv

@@ -4,8 +4,10 @@
 # Boot a Debian kernel in QEMU from a throwaway initramfs holding netloop.ko,
 # veth/dummy/pktgen and the real networking tools, run one command in it, and
 # fail if the kernel complained. Exits with the guest command's exit code.
+# -k DIR (any argument with a '/') boots a kernel directory instead, such as
+# the sanitizer kernel scripts/debug-kernel.sh builds and prints.
 #
-# Usage: scripts/vm.sh [-k SERIES|KVER] [-t SECONDS] [-l LOGFILE] [-m MODULE.ko|none]
+# Usage: scripts/vm.sh [-k SERIES|KVER|DIR] [-t SECONDS] [-l LOGFILE] [-m MODULE.ko|none]
 #                      [-f HOSTPATH:GUESTPATH]... [-a tcg|kvm] [-i]
 #                      [--] [COMMAND [ARGS...] | SCRIPTFILE [ARGS...]]
 
@@ -15,7 +17,7 @@ top=$(dirname "$here")
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-usage="usage: vm.sh [-k SERIES|KVER] [-t SECONDS] [-l LOGFILE] [-m MODULE.ko|none] [-f HOST:GUEST]... [-a tcg|kvm] [-i] [--] [COMMAND [ARGS...] | SCRIPTFILE [ARGS...]]"
+usage="usage: vm.sh [-k SERIES|KVER|DIR] [-t SECONDS] [-l LOGFILE] [-m MODULE.ko|none] [-f HOST:GUEST]... [-a tcg|kvm] [-i] [--] [COMMAND [ARGS...] | SCRIPTFILE [ARGS...]]"
 
 # Real tools copied from the host; busybox provides the rest. Busybox applets
 # that run other programs (timeout, env, xargs, setsid, ...) would run their
@@ -25,7 +27,9 @@ tools=(bash ip ss tc nstat bridge ping ping4 ping6 ethtool iperf3 kmod
        taskset flock dmesg)
 kmod_links=(insmod rmmod modprobe lsmod depmod modinfo)
 modules=(veth dummy pktgen)
-splat='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting for|Call Trace|general protection fault|Kernel panic'
+# KASAN's reports are BUGs and lockdep's WARNINGs or BUGs; UBSAN's and
+# kmemleak's have their own words.
+splat='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting for|Call Trace|general protection fault|Kernel panic|UBSAN:|unreferenced object|suspected memory leak'
 append="console=ttyS0 quiet panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 printk.devkmsg=on panic_print=0x20 cryptomgr.notests no_timer_check"
 
 start=${EPOCHREALTIME//[.,]/}
@@ -61,13 +65,13 @@ else
 fi
 
 "$here/deps.sh"
-kver=$("$here/kver.sh" "$kernel")
+kernel_spec "$kernel"
 log=${log:-$top/build/$kver/vm.log}
 mkdir -p "$top/build/$kver" "$(dirname "$log")"
 
 if [[ -z $ko ]]; then
 	[[ -x $here/build.sh ]] || die "scripts/build.sh missing; pass -m MODULE.ko or -m none"
-	ko=$("$here/build.sh" "$kver" | tail -n 1) || die "scripts/build.sh $kver failed"
+	ko=$("$here/build.sh" "${kroot:-$kver}" | tail -n 1) || die "scripts/build.sh ${kroot:-$kver} failed"
 fi
 [[ $ko == none || -f $ko ]] || die "no such module '$ko'"
 
@@ -85,10 +89,11 @@ echo "vm.sh: kernel $kver, accel $accel, log $log" >&2
 
 # QEMU boots the uncompressed kernel through its PVH entry: TCG needs seconds
 # to decompress a bzImage. The bzImage header gives the payload's offset and
-# length; the payload ends with 4 bytes of uncompressed size.
+# length; the payload ends with 4 bytes of uncompressed size.  A kernel
+# directory has its vmlinux.
 img=/boot/vmlinuz-$kver
-vmlinux=$top/build/$kver/vmlinux
-if [[ ! $vmlinux -nt $img ]]; then
+vmlinux=${kroot:-$top/build/$kver}/vmlinux
+if [[ -z $kroot && ! $vmlinux -nt $img ]]; then
 	sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$img")
 	read -r off len <<<"$(od -An -tu4 -j $((0x248)) -N8 "$img")"
 	if dd if="$img" iflag=skip_bytes,count_bytes skip=$(((sects + 1) * 512 + off)) \
@@ -121,7 +126,8 @@ for a in $(busybox --list); do
 	[[ -e $root/usr/bin/$a || -e $root/usr/sbin/$a ]] || ln -s busybox "$root/usr/bin/$a"
 done
 
-# Modules with their dependencies, indexed by depmod for modprobe and autoload.
+# Modules with their dependencies, indexed by depmod for modprobe and
+# autoload; their paths relative to kroot, the root they are found under.
 mods=("${modules[@]}")
 guest_ko=
 if [[ $ko != none ]]; then
@@ -131,9 +137,10 @@ if [[ $ko != none ]]; then
 	mods+=("${deps[@]}")
 fi
 for m in "${mods[@]}"; do
-	modprobe -S "$kver" --show-depends "$m"
-done | awk '$1 == "insmod" { print $2 }' | sort -u | xargs cp --parents -t "$root"
-cp /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
+	modprobe ${kroot:+-d "$kroot"} -S "$kver" --show-depends "$m"
+done | awk -v r="$kroot" '$1 == "insmod" { print substr($2, length(r) + 2) }' |
+	sort -u | (cd "${kroot:-/}" && xargs -r cp --parents -t "$root")
+cp "$kroot/lib/modules/$kver/"modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
 depmod -b "$root" "$kver"
 
 for f in "${files[@]}"; do
@@ -187,10 +194,17 @@ chmod 755 "$root/init"
 cpio=$work/initramfs.cpio
 (cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) >"$cpio"
 
+# KASAN keeps an eighth of the memory for its shadow and up to a 32nd in
+# quarantine: give a kernel with it more, so that the tests keep theirs.
+mem=2048
+if grep -x CONFIG_KASAN=y "$kroot/lib/modules/$kver/build/.config" >/dev/null 2>&1; then
+	mem=4096
+fi
+
 # run_qemu ACCEL SECONDS CONSOLE_LOG [KERNEL_ARGS]: guest dmesg and rc land in $work/ttyS1.
 run_qemu() {
 	timeout --foreground "$2" qemu-system-x86_64 -nodefaults -display none \
-		-accel "$1" -smp 2 -m 2048 -no-reboot \
+		-accel "$1" -smp 2 -m "$mem" -no-reboot \
 		-kernel "$vmlinux" -initrd "$cpio" -append "$append ${4-}" \
 		-chardev "stdio,id=con,mux=on,signal=off,logfile=$3" -serial chardev:con \
 		-serial "file:$work/ttyS1"

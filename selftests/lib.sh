@@ -189,13 +189,13 @@ kernel_log()
 	dmesg | sed -n "/$KMSG_MARK/,\$p"
 }
 
-# kernel_log_clean: no warning, bug, oops, refcount or leak report since
-# this test started.
+# kernel_log_clean: no warning, bug, oops, refcount, UBSAN or leak report
+# since this test started.
 kernel_log_clean()
 {
 	local bad
 
-	bad=$(kernel_log | grep -E 'WARNING:|BUG:|Oops|refcount_t|Call Trace|waiting for .* to become free')
+	bad=$(kernel_log | grep -E 'WARNING:|BUG:|Oops|UBSAN:|refcount_t|Call Trace|waiting for .* to become free')
 	[[ -z $bad ]] || fail "kernel log: $bad"
 }
 
