@@ -6,6 +6,8 @@
  *   xfer [-t SECS] tcp-send ADDR PORT BYTES [SEED]
  *   xfer [-t SECS] udp-recv ADDR PORT COUNT SIZE
  *   xfer [-t SECS] [-D] [-T SECS] udp-send ADDR PORT COUNT SIZE
+ *   xfer [-t SECS] tcp-echo|udp-echo ADDR PORT SIZE
+ *   xfer [-t SECS] [-T SECS] tcp-rr|udp-rr ADDR PORT SIZE
  *
  * ADDR is a numeric IPv4 or IPv6 address: where the receivers bind, where
  * the senders send.  The TCP stream is BYTES of a pseudo-random sequence
@@ -29,6 +31,14 @@
  *
  *   udp-send: datagrams=N pps=P
  *   udp-recv: datagrams=N bad=B pps=P
+ *
+ * The request/response pair measures latency (for the benchmark): the
+ * echo side returns every SIZE-byte message it gets; the rr side sends
+ * one, waits for it to come back, and repeats for -T seconds (default 1).
+ * TCP runs with TCP_NODELAY on one connection; udp-rr ends by sending an
+ * empty datagram, which stops udp-echo.  The mean round trip:
+ *
+ *   tcp-rr: transactions=N rtt_us=U
  *
  * Every blocking call gives up after -t seconds (default 10).  Exit status:
  * 0 on success; 1 on an error (printed with its errno message), a datagram
@@ -65,7 +75,9 @@ static _Noreturn void bad_usage(void)
 		"usage: xfer [-t SECS] tcp-recv ADDR PORT\n"
 		"       xfer [-t SECS] tcp-send ADDR PORT BYTES [SEED]\n"
 		"       xfer [-t SECS] udp-recv ADDR PORT COUNT SIZE\n"
-		"       xfer [-t SECS] [-D] [-T SECS] udp-send ADDR PORT COUNT SIZE\n");
+		"       xfer [-t SECS] [-D] [-T SECS] udp-send ADDR PORT COUNT SIZE\n"
+		"       xfer [-t SECS] tcp-echo|udp-echo ADDR PORT SIZE\n"
+		"       xfer [-t SECS] [-T SECS] tcp-rr|udp-rr ADDR PORT SIZE\n");
 	exit(2);
 }
 
@@ -330,9 +342,105 @@ static int udp_send(const char *addr, const char *port,
 	return 0;
 }
 
+/* Exactly LEN bytes from FD; 0 at end of stream before the first byte. */
+static size_t recv_all(int fd, uint8_t *buf, size_t len)
+{
+	size_t off;
+	ssize_t n;
+
+	for (off = 0; off < len; off += n) {
+		n = recv(fd, buf + off, len - off, 0);
+		if (n < 0)
+			die("recv");
+		if (!n && !off)
+			return 0;
+		if (!n) {
+			errno = EPIPE;
+			die("message cut short");
+		}
+	}
+	return len;
+}
+
+static void send_all(int fd, const uint8_t *buf, size_t len)
+{
+	if (send(fd, buf, len, MSG_NOSIGNAL) != (ssize_t)len)
+		die("send");
+}
+
+static void nodelay(int fd)
+{
+	int one = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		die("TCP_NODELAY");
+}
+
+static int echo(int type, const char *addr, const char *port, size_t size)
+{
+	static uint8_t buf[65536];
+	struct sockaddr_storage peer;
+	socklen_t len;
+	int lfd, fd;
+	ssize_t n;
+
+	fd = bound_socket(type, addr, port);
+	if (type == SOCK_STREAM) {
+		lfd = fd;
+		if (listen(lfd, 1))
+			die("listen");
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			die("accept");
+		nodelay(fd);
+		while (recv_all(fd, buf, size))
+			send_all(fd, buf, size);
+		return 0;
+	}
+	for (;;) {
+		len = sizeof(peer);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer,
+			     &len);
+		if (n <= 0)
+			break;
+		if (sendto(fd, buf, n, 0, (struct sockaddr *)&peer, len) != n)
+			die("sendto");
+	}
+	if (n < 0)
+		die("recvfrom");
+	return 0;
+}
+
+static int request_response(int type, const char *addr, const char *port,
+			    size_t size, int seconds)
+{
+	static uint8_t req[65536], resp[65536];
+	double start = now(), elapsed = 0;
+	uint64_t state = rng_seed(size);
+	unsigned long long n;
+	int fd;
+
+	fd = connected_socket(type, addr, port, 0);
+	if (type == SOCK_STREAM)
+		nodelay(fd);
+	fill(req, size, &state);
+	for (n = 0; elapsed < seconds; n++) {
+		send_all(fd, req, size);
+		if (recv_all(fd, resp, size) != size || memcmp(req, resp, size)) {
+			errno = EBADMSG;
+			die("response differs from the request");
+		}
+		elapsed = now() - start;
+	}
+	if (type == SOCK_DGRAM)
+		send_all(fd, req, 0);
+	printf("transactions=%llu rtt_us=%.1f\n", n, elapsed * 1e6 / n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	int opt, dontfrag = 0, seconds = 0;
+	int opt, dontfrag = 0, seconds = 0, type;
 	unsigned long long count, size;
 
 	while ((opt = getopt(argc, argv, "t:DT:")) != -1) {
@@ -360,6 +468,19 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[0], "tcp-send") && (argc == 4 || argc == 5))
 		return tcp_send(argv[1], argv[2], number(argv[3]),
 				argc == 5 ? number(argv[4]) : 1);
+	if (argc == 4 && (!strncmp(argv[0], "tcp-", 4) ||
+			  !strncmp(argv[0], "udp-", 4))) {
+		type = argv[0][0] == 't' ? SOCK_STREAM : SOCK_DGRAM;
+		size = number(argv[3]);
+		if (!size || size > 65535)
+			bad_usage();
+		if (!strcmp(argv[0] + 4, "echo"))
+			return echo(type, argv[1], argv[2], size);
+		if (!strcmp(argv[0] + 4, "rr"))
+			return request_response(type, argv[1], argv[2], size,
+						seconds ? seconds : 1);
+		bad_usage();
+	}
 	if (argc != 5)
 		bad_usage();
 	count = number(argv[3]);
