@@ -13,6 +13,8 @@
 #   make stress       the full stress suite in VMs on 6.1 and 6.12 (KERNEL=... for one)
 #   make check-debug  the selftests and the short stress suite on a KASAN, lockdep,
 #                     kmemleak and UBSAN kernel built from linux-source-6.12 (cached)
+#   make bench        netloop against lo, veth and dummy in VMs on 6.1 and 6.12
+#                     (KERNEL=... for one): tables and plots under results/
 #   make shell        an interactive shell in a VM (KERNEL=6.1 for 6.1)
 #   make dkms-src     copy the sources DKMS needs to /usr/src/netloop-<version>
 #   make deb          build/deb/netloop-dkms_<version>_all.deb and
@@ -74,6 +76,11 @@ stress:
 	scripts/deps.sh
 	scripts/stress.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL))
 
+# About a quarter of an hour per kernel under TCG; BENCH_ROUNDS=5 rounds.
+bench:
+	scripts/deps.sh gnuplot-nox
+	scripts/bench.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL))
+
 shell:
 	scripts/deps.sh
 	scripts/vm.sh -k $(KERNEL) -i
@@ -91,4 +98,4 @@ deb:
 	tar -c -X .gitignore $(DKMS_SRC) .gitignore README Documentation debian iproute2 | tar -x -C build/deb/src
 	cd build/deb/src && dpkg-buildpackage -b --no-sign
 
-.PHONY: all modules install plugin clean kdir-check demo check check-debug stress shell dkms-src deb
+.PHONY: all modules install plugin clean kdir-check demo check check-debug stress bench shell dkms-src deb

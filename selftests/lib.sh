@@ -97,6 +97,12 @@ ns_sysctl()
 	ip netns exec "$1" sysctl -qw "${@:2}"
 }
 
+# pg NS FILE CMD: write a pktgen command to /proc/net/pktgen/FILE in NS.
+pg()
+{
+	ip netns exec "$1" sh -c "echo '$3' >/proc/net/pktgen/$2"
+}
+
 # wait_listen NS tcp|udp PORT: wait up to 5 s for a socket bound to PORT
 # in NS (a TCP listener, a UDP receiver), so a sender can start.
 wait_listen()

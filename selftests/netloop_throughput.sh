@@ -122,12 +122,6 @@ test_udp_small()
 	     "lo $(median "${lo_pps[@]}")"
 }
 
-# pg NS FILE CMD: write a pktgen command.
-pg()
-{
-	ip netns exec "$1" sh -c "echo '$3' >/proc/net/pktgen/$2"
-}
-
 # pktgen into nl0 PKTGEN_COUNT frames addressed to it, for a blackholed
 # destination so each one ends the same cheap way.  Each frame crosses nl0
 # once: it counts in tx and rx, or (refused by the backlog) in rx_dropped.

@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# What `make bench` runs: scripts/bench-guest.sh in one VM boot per kernel,
+# then for each kernel a Markdown table (median and spread of the rounds,
+# and the project's targets as ratios of medians) and a PNG plot, under
+# results/bench-DATE-COMMIT/.  Prints the tables.  Fails if a run fails,
+# not if a target is missed: the targets are reported, not asserted.
+#
+# Usage: scripts/bench.sh [SERIES...]	(default: 6.1 6.12)
+#        BENCH_ROUNDS=N (default 5) sets the number of rounds.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$top/scripts/lib.sh"
+cd "$top"
+
+rounds=${BENCH_ROUNDS:-5}
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS wants a whole number of rounds, not '$rounds'"
+series=("${@:-6.1}")
+(($#)) || series+=(6.12)
+command -v gnuplot >/dev/null || die "gnuplot not found: run scripts/deps.sh gnuplot-nox"
+commit=$(git describe --always --dirty 2>/dev/null) || commit=unknown
+date=$(date -u +%Y-%m-%dT%H:%MZ)
+out=$top/results/bench-${date//:/}-$commit
+mkdir -p "$out"
+
+ksft=$("$top/scripts/ksft.sh")
+make -s plugin >/dev/null
+plugin=/usr/lib/$(gcc -print-multiarch)/ip/link_netloop.so
+
+# summary RAW: "BENCH KIND N MEDIAN MIN MAX UNIT" for each benchmark and
+# kind, in the order they were first measured.
+summary()
+{
+	awk '$1 == "RESULT" {
+		k = $2 " " $3
+		if (!(k in n)) { order[++keys] = k; unit[k] = $6 }
+		v[k, ++n[k]] = $5
+	}
+	END {
+		for (i = 1; i <= keys; i++) {
+			k = order[i]
+			for (a = 1; a <= n[k]; a++)
+				s[a] = v[k, a]
+			# Insertion sort: a handful of values.
+			for (a = 2; a <= n[k]; a++)
+				for (b = a; b > 1 && s[b - 1] > s[b]; b--) {
+					t = s[b]; s[b] = s[b - 1]; s[b - 1] = t
+				}
+			m = n[k] % 2 ? s[(n[k] + 1) / 2] : (s[n[k] / 2] + s[n[k] / 2 + 1]) / 2
+			print k, n[k], m, s[1], s[n[k]], unit[k]
+		}
+	}' "$1"
+}
+
+# table SUMMARY: the results, one row per benchmark, one column per kind.
+table()
+{
+	awk 'function fmt(x) { return x >= 100 ? sprintf("%.0f", x) : sprintf("%.3g", x) }
+	{
+		if (!($1 in unit)) { order[++rows] = $1; unit[$1] = $7 }
+		cell[$1, $2] = fmt($4) " (" fmt($5) "–" fmt($6) ")"
+	}
+	END {
+		split("netloop netloop-al netloop-lb netloop-rps lo veth dummy", kinds)
+		printf "| benchmark | unit |"
+		for (k = 1; k <= 7; k++)
+			printf " %s |", kinds[k]
+		printf "\n|---|---|---|---|---|---|---|---|---|\n"
+		for (r = 1; r <= rows; r++) {
+			printf "| %s | %s |", order[r], unit[order[r]]
+			for (k = 1; k <= 7; k++)
+				printf " %s |", cell[order[r], kinds[k]]
+			printf "\n"
+		}
+	}' "$1"
+}
+
+# targets SUMMARY: the issue's targets, as ratios of medians.
+targets()
+{
+	awk '{ med[$1, $2] = $4 }
+	function target(what, bench, a, b, op, want,   r, ok) {
+		if (!((bench, a) in med) || !((bench, b) in med) || med[bench, b] == 0) {
+			printf "| %s | not measured | |\n", what
+			return
+		}
+		r = med[bench, a] / med[bench, b]
+		ok = op == ">=" ? r >= want : r <= want
+		printf "| %s | %.2f | %s |\n", what, r, ok ? "met" : "**not met**"
+	}
+	END {
+		print "| target | ratio of medians | |"
+		print "|---|---|---|"
+		target("TCP 1 stream: netloop ≥ 1.00 × lo", "tcp-1", "netloop", "lo", ">=", 1.00)
+		target("TCP 1 stream: netloop ≥ 1.05 × veth", "tcp-1", "netloop", "veth", ">=", 1.05)
+		target("TCP 2 streams: netloop ≥ 1.00 × lo", "tcp-2", "netloop", "lo", ">=", 1.00)
+		target("TCP 2 streams: netloop ≥ 1.05 × veth", "tcp-2", "netloop", "veth", ">=", 1.05)
+		target("UDP 64 B pps: netloop ≥ 0.90 × lo", "udp-64", "netloop", "lo", ">=", 0.90)
+		target("UDP 64 B pps: netloop ≥ 1.15 × veth", "udp-64", "netloop", "veth", ">=", 1.15)
+		target("pktgen pps: netloop ≥ 0.50 × dummy", "pktgen", "netloop", "dummy", ">=", 0.50)
+		target("10 000 devices, time per device: netloop ≤ dummy", "create-10000", "netloop", "dummy", "<=", 1.00)
+		target("10 000 devices, memory per device: netloop ≤ dummy", "memory-10000", "netloop", "dummy", "<=", 1.00)
+	}' "$1"
+}
+
+# plot SUMMARY PNG KVER: three panels: speed relative to lo (to dummy for
+# pktgen; round trips as their inverse, so higher is better throughout),
+# creation time per device against the number of devices, and throughput
+# against the number of netloop devices.
+plot()
+{
+	local dir
+
+	dir=$(dirname "$2")
+	awk '{ med[$1, $2] = $4; if (!($1 in seen)) { seen[$1]; order[++n] = $1 } }
+	END {
+		split("netloop netloop-al netloop-lb netloop-rps lo veth dummy", kinds)
+		for (i = 1; i <= n; i++) {
+			b = order[i]
+			if (b ~ /^(create|memory|devices)-/)
+				continue
+			ref = b == "pktgen" ? "dummy" : "lo"
+			line = b
+			for (k = 1; k <= 7; k++) {
+				x = (b, kinds[k]) in med ? med[b, kinds[k]] / med[b, ref] : "NaN"
+				if (b ~ /^rr-/ && x != "NaN")
+					x = 1 / x
+				line = line " " x
+			}
+			print line
+		}
+	}' "$1" >"$dir/relative.dat"
+	awk '$1 ~ /^create-/ { sub(/create-/, "", $1); t[$1, $2] = $4; n[$1] }
+	END { for (d in n) print d, t[d, "netloop"], t[d, "dummy"] }' "$1" |
+		sort -n >"$dir/create.dat"
+	awk '$1 ~ /^devices-/ { sub(/devices-/, "", $1); print $1, $4 }' "$1" |
+		sort -n >"$dir/devices.dat"
+	gnuplot <<-EOF
+		set terminal pngcairo size 1500,500 font ",10"
+		set output "$2"
+		set multiplot layout 1,3 title "netloop benchmark, $3, $commit (medians of $rounds rounds)"
+		set style data histograms
+		set style histogram clustered gap 1
+		set style fill solid 0.8 border -1
+		set xtics rotate by -45 nomirror
+		set yrange [0:*]
+		set key below
+		set title "relative speed: lo = 1 (pktgen: dummy = 1)"
+		plot "$dir/relative.dat" using 2:xtic(1) title "netloop", \
+		     "" using 3 title "netloop, accept_local=1", \
+		     "" using 4 title "netloop loopback mode", \
+		     "" using 5 title "netloop, RPS to the other CPU", "" using 6 title "lo", \
+		     "" using 7 title "veth", "" using 8 title "dummy"
+		set style data linespoints
+		set logscale xy
+		set xtics norotate
+		set title "time to create a device (at 1: mostly starting ip)"
+		set xlabel "devices created at once"
+		set ylabel "µs per device"
+		plot "$dir/create.dat" using 1:2 title "netloop", "" using 1:3 title "dummy"
+		unset logscale xy
+		set title "TCP through N netloop devices, one stream each"
+		set xlabel "devices"
+		set ylabel "MB/s, all streams"
+		plot "$dir/devices.dat" using 1:2 title "netloop"
+		unset multiplot
+	EOF
+}
+
+start=$SECONDS
+for s in "${series[@]}"; do
+	kver=$("$top/scripts/kver.sh" "$s")
+	echo "# bench on $kver, $rounds rounds"
+	raw=$out/raw-$kver.txt
+	scripts/vm.sh -k "$kver" -t 5400 -l "$out/vm-$kver.log" \
+		-f "$ksft:/kselftest" -f "$top/build/link_netloop.so:$plugin" \
+		-- scripts/bench-guest.sh "$rounds" | tee "$raw" | grep -v '^RESULT '
+	mkdir -p "$out/$kver"
+	summary "$raw" >"$out/$kver/summary.txt"
+	{
+		echo "## netloop benchmark: $kver"
+		echo
+		echo "Commit $commit, $date; $rounds rounds, alternating kinds, in one boot"
+		echo "(QEMU TCG, 2 vCPUs). Median (min–max)."
+		echo
+		table "$out/$kver/summary.txt"
+		echo
+		targets "$out/$kver/summary.txt"
+	} >"$out/bench-$kver.md"
+	plot "$out/$kver/summary.txt" "$out/bench-$kver.png" "$kver"
+	cat "$out/bench-$kver.md"
+	echo
+done
+echo "# make bench took $((SECONDS - start)) s; results in ${out#"$top"/}/"
