@@ -14,9 +14,13 @@
 # other); for UDP also netloop-al (accept_local=1 on the device, which
 # spares the kernel the reverse route lookup that validates the source);
 # for pktgen also netloop-lb (loopback mode), netloop-rps (RPS moves the
-# receive path to the other CPU) and dummy.
+# receive path to the other CPU), netloop-otherhost (frames for another
+# MAC, which IP drops on entry: the driver and the backlog without the IP
+# receive path) and dummy.
 #
-# Usage: bench-guest.sh [ROUNDS]
+# Usage: bench-guest.sh [ROUNDS [PART...]]
+# PARTS: transfers (TCP, UDP, request/response), pktgen, streams, scale;
+# all of them by default.
 #
 # No set -e: the selftests' lib.sh is not written for it.  Setup steps and
 # measurements check for themselves, and any failure ends the run.
@@ -26,6 +30,9 @@ set -uo pipefail
 source /kselftest/drivers/net/netloop/lib.sh
 
 ROUNDS=${1:-5}
+shift
+PARTS=("${@:-transfers}")
+(($#)) || PARTS+=(pktgen streams scale)
 XFER=$lib_dir/xfer
 ADDR=192.0.2.1
 VETH_SRC=192.0.2.2
@@ -168,11 +175,14 @@ pktgen_pps()
 # bench_pktgen: pktgen transmits from a thread on CPU 0, and the receive
 # path runs on the same CPU (softirq, when the thread enables bottom halves
 # again), except for netloop-rps, where RPS queues it to CPU 1.  dummy frees
-# what it is given: the cost of a transmit alone.
+# what it is given: the cost of a transmit alone.  netloop-otherhost is
+# netloop with frames for a MAC that is not the device's: ip_rcv drops them
+# first thing, so it costs the driver, the backlog and the protocol
+# dispatch, and the difference from netloop is IP's receive path.
 bench_pktgen()
 {
 	local nl lb rp du va vb r kind n
-	local -a kinds=(netloop netloop-lb veth dummy)
+	local -a kinds=(netloop netloop-otherhost netloop-lb veth dummy)
 	local -A ns dev mac
 
 	setup_ns nl lb rp du va vb &&
@@ -187,9 +197,13 @@ bench_pktgen()
 	for n in "$nl" "$lb" "$rp" "$vb"; do
 		ip -n "$n" route add blackhole 198.51.100.0/24 || die "pktgen setup"
 	done
-	ns=([netloop]=$nl [netloop-lb]=$lb [netloop-rps]=$rp [veth]=$va [dummy]=$du)
-	dev=([netloop]=nl0 [netloop-lb]=nl0 [netloop-rps]=nl0 [veth]=veth0 [dummy]=du0)
+	ns=([netloop]=$nl [netloop-otherhost]=$nl [netloop-lb]=$lb [netloop-rps]=$rp
+	    [veth]=$va [dummy]=$du)
+	dev=([netloop]=nl0 [netloop-otherhost]=nl0 [netloop-lb]=nl0 [netloop-rps]=nl0
+	     [veth]=veth0 [dummy]=du0)
+	# A locally administered unicast MAC that is not nl0's.
 	mac=([netloop]=$(ip netns exec "$nl" cat /sys/class/net/nl0/address)
+	     [netloop-otherhost]=02:00:00:00:00:01
 	     [netloop-lb]=$(ip netns exec "$lb" cat /sys/class/net/nl0/address)
 	     [netloop-rps]=$(ip netns exec "$rp" cat /sys/class/net/nl0/address)
 	     [veth]=$(ip netns exec "$vb" cat /sys/class/net/veth1/address)
@@ -281,32 +295,42 @@ bench_streams()
 	done
 }
 
-tmp=$(mktemp -d)
-trap 'cleanup_ns; rm -rf "$tmp"' EXIT
-modprobe netloop && modprobe pktgen || die "no netloop or pktgen module"
-echo "# kernel $(uname -r), $(nproc) CPUs, $ROUNDS rounds"
-setup_kinds
-# One unmeasured transfer each: the first in a boot is slow.
-for kind in netloop lo veth; do
-	tcp_bulk "$kind" 1 >/dev/null || die "first transfer on $kind"
-done
-for ((r = 1; r <= ROUNDS; r++)); do
+# bench_transfers: TCP bulk, UDP and request/response through netloop, lo
+# and veth.
+bench_transfers()
+{
+	local kind r p size
+
+	setup_kinds
+	# One unmeasured transfer each: the first in a boot is slow.
 	for kind in netloop lo veth; do
-		measure tcp-1 "$kind" "$r" MB/s tcp_bulk "$kind" 1
-		measure tcp-2 "$kind" "$r" MB/s tcp_bulk "$kind" 2
-		measure udp-64 "$kind" "$r" pps udp64 "$kind"
-		[[ $kind != netloop ]] ||
-			measure udp-64 netloop-al "$r" pps udp64 netloop-al
-		for p in tcp udp; do
-			for size in 1 1024; do
-				measure "rr-$p-$size" "$kind" "$r" us rr "$kind" "$p" "$size"
+		tcp_bulk "$kind" 1 >/dev/null || die "first transfer on $kind"
+	done
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for kind in netloop lo veth; do
+			measure tcp-1 "$kind" "$r" MB/s tcp_bulk "$kind" 1
+			measure tcp-2 "$kind" "$r" MB/s tcp_bulk "$kind" 2
+			measure udp-64 "$kind" "$r" pps udp64 "$kind"
+			[[ $kind != netloop ]] ||
+				measure udp-64 netloop-al "$r" pps udp64 netloop-al
+			for p in tcp udp; do
+				for size in 1 1024; do
+					measure "rr-$p-$size" "$kind" "$r" us \
+						rr "$kind" "$p" "$size"
+				done
 			done
 		done
 	done
+}
+
+tmp=$(mktemp -d)
+trap 'cleanup_ns; rm -rf "$tmp"' EXIT
+modprobe netloop && modprobe pktgen || die "no netloop or pktgen module"
+echo "# kernel $(uname -r), $(nproc) CPUs, $ROUNDS rounds: ${PARTS[*]}"
+for part in "${PARTS[@]}"; do
+	case $part in
+	transfers|pktgen|streams|scale) "bench_$part" ;;
+	*) die "no part '$part' (transfers, pktgen, streams, scale)" ;;
+	esac
+	cleanup_ns
 done
-cleanup_ns
-bench_pktgen
-cleanup_ns
-bench_streams
-cleanup_ns
-bench_scale

@@ -8,7 +8,9 @@
 # not if a target is missed: the targets are reported, not asserted.
 #
 # Usage: scripts/bench.sh [SERIES...]	(default: 6.1 6.12)
-#        BENCH_ROUNDS=N (default 5) sets the number of rounds.
+#        BENCH_ROUNDS=N (default 5) sets the number of rounds,
+#        BENCH_PARTS="pktgen scale" runs only those parts of
+#        scripts/bench-guest.sh (default: all).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -17,6 +19,7 @@ cd "$top"
 
 rounds=${BENCH_ROUNDS:-5}
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS wants a whole number of rounds, not '$rounds'"
+read -r -a parts <<<"${BENCH_PARTS:-}"
 series=("${@:-6.1}")
 (($#)) || series+=(6.12)
 command -v gnuplot >/dev/null || die "gnuplot not found: run scripts/deps.sh gnuplot-nox"
@@ -63,14 +66,17 @@ table()
 		cell[$1, $2] = fmt($4) " (" fmt($5) "–" fmt($6) ")"
 	}
 	END {
-		split("netloop netloop-al netloop-lb netloop-rps lo veth dummy", kinds)
+		nk = split("netloop netloop-al netloop-otherhost netloop-lb netloop-rps lo veth dummy", kinds)
 		printf "| benchmark | unit |"
-		for (k = 1; k <= 7; k++)
+		for (k = 1; k <= nk; k++)
 			printf " %s |", kinds[k]
-		printf "\n|---|---|---|---|---|---|---|---|---|\n"
+		printf "\n|---|---|"
+		for (k = 1; k <= nk; k++)
+			printf "---|"
+		printf "\n"
 		for (r = 1; r <= rows; r++) {
 			printf "| %s | %s |", order[r], unit[order[r]]
-			for (k = 1; k <= 7; k++)
+			for (k = 1; k <= nk; k++)
 				printf " %s |", cell[order[r], kinds[k]]
 			printf "\n"
 		}
@@ -116,14 +122,14 @@ plot()
 	dir=$(dirname "$2")
 	awk '{ med[$1, $2] = $4; if (!($1 in seen)) { seen[$1]; order[++n] = $1 } }
 	END {
-		split("netloop netloop-al netloop-lb netloop-rps lo veth dummy", kinds)
+		nk = split("netloop netloop-al netloop-otherhost netloop-lb netloop-rps lo veth dummy", kinds)
 		for (i = 1; i <= n; i++) {
 			b = order[i]
 			if (b ~ /^(create|memory|devices)-/)
 				continue
 			ref = b == "pktgen" ? "dummy" : "lo"
 			line = b
-			for (k = 1; k <= 7; k++) {
+			for (k = 1; k <= nk; k++) {
 				x = (b, kinds[k]) in med ? med[b, kinds[k]] / med[b, ref] : "NaN"
 				if (b ~ /^rr-/ && x != "NaN")
 					x = 1 / x
@@ -150,9 +156,10 @@ plot()
 		set title "relative speed: lo = 1 (pktgen: dummy = 1)"
 		plot "$dir/relative.dat" using 2:xtic(1) title "netloop", \
 		     "" using 3 title "netloop, accept_local=1", \
-		     "" using 4 title "netloop loopback mode", \
-		     "" using 5 title "netloop, RPS to the other CPU", "" using 6 title "lo", \
-		     "" using 7 title "veth", "" using 8 title "dummy"
+		     "" using 4 title "netloop, frames for another MAC", \
+		     "" using 5 title "netloop loopback mode", \
+		     "" using 6 title "netloop, RPS to the other CPU", "" using 7 title "lo", \
+		     "" using 8 title "veth", "" using 9 title "dummy"
 		set style data linespoints
 		set logscale xy
 		set xtics norotate
@@ -176,7 +183,7 @@ for s in "${series[@]}"; do
 	raw=$out/raw-$kver.txt
 	scripts/vm.sh -k "$kver" -t 5400 -l "$out/vm-$kver.log" \
 		-f "$ksft:/kselftest" -f "$top/build/link_netloop.so:$plugin" \
-		-- scripts/bench-guest.sh "$rounds" | tee "$raw" | grep -v '^RESULT '
+		-- scripts/bench-guest.sh "$rounds" "${parts[@]}" | tee "$raw" | grep -v '^RESULT '
 	mkdir -p "$out/$kver"
 	summary "$raw" >"$out/$kver/summary.txt"
 	{
