@@ -221,20 +221,27 @@ bench_pktgen()
 	done
 }
 
-# meminfo FIELD: a /proc/meminfo value in KiB.
+# meminfo FIELD...: the sum of these /proc/meminfo values, in KiB.
 meminfo()
 {
-	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo
+	local f
+
+	for f; do
+		awk -v f="$f:" '$1 == f { print $2 }' /proc/meminfo
+	done | awk '{ s += $1 } END { print s }'
 }
 
-# bench_scale: time and memory (MemFree) to create N devices in one
-# namespace with one ip -batch, per device; for one device, the time is
-# mostly ip's start.  rmmod deletes them all in one batch (one RCU
+# bench_scale: time and memory to create N devices in one namespace with
+# one ip -batch, per device; for one device, the time is mostly ip's
+# start.  Memory twice: all of it (MemFree), and the kernel's allocations
+# (Slab and Percpu), which a device's memory nearly all is and which do
+# not move with the page cache and the free page lists: its spread over
+# the rounds is a hundredth of MemFree's.  rmmod deletes them all in one batch (one RCU
 # grace period, as a namespace's exit does) and returns once they are gone,
 # so each round starts from the same state.
 bench_scale()
 {
-	local n r kind t0 t1 m0 m1 ns i
+	local n r kind t0 t1 m0 m1 k0 k1 ns i
 	local -A args=([netloop]=numdevs=0 [dummy]=numdummies=0)
 
 	for n in "${SCALE[@]}"; do
@@ -245,16 +252,20 @@ bench_scale()
 				sync
 				echo 3 >/proc/sys/vm/drop_caches
 				m0=$(meminfo MemFree)
+				k0=$(meminfo Slab Percpu)
 				t0=${EPOCHREALTIME/./}
 				for ((i = 0; i < n; i++)); do
 					echo "link add d$i type $kind"
 				done | ip -n "$ns" -batch - || die "creating $n $kind devices"
 				t1=${EPOCHREALTIME/./}
 				m1=$(meminfo MemFree)
+				k1=$(meminfo Slab Percpu)
 				echo "RESULT create-$n $kind $r $(((t1 - t0) / n)) us/device"
 				# One device is lost in the noise of free pages.
-				((n < 100)) ||
+				((n < 100)) || {
 					echo "RESULT memory-$n $kind $r $(((m0 - m1) * 1024 / n)) bytes/device"
+					echo "RESULT kmem-$n $kind $r $(((k1 - k0) * 1024 / n)) bytes/device"
+				}
 				rmmod "$kind" || die "rmmod $kind"
 				cleanup_ns
 			done

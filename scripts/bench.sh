@@ -108,6 +108,7 @@ targets()
 		target("pktgen pps: netloop ≥ 0.50 × dummy", "pktgen", "netloop", "dummy", ">=", 0.50)
 		target("10 000 devices, time per device: netloop ≤ dummy", "create-10000", "netloop", "dummy", "<=", 1.00)
 		target("10 000 devices, memory per device: netloop ≤ dummy", "memory-10000", "netloop", "dummy", "<=", 1.00)
+		target("10 000 devices, slab and percpu per device: netloop ≤ dummy", "kmem-10000", "netloop", "dummy", "<=", 1.00)
 	}' "$1"
 }
 
@@ -117,7 +118,7 @@ targets()
 # against the number of netloop devices.
 plot()
 {
-	local dir
+	local dir panels
 
 	dir=$(dirname "$2")
 	awk '{ med[$1, $2] = $4; if (!($1 in seen)) { seen[$1]; order[++n] = $1 } }
@@ -125,7 +126,7 @@ plot()
 		nk = split("netloop netloop-al netloop-otherhost netloop-lb netloop-rps lo veth dummy", kinds)
 		for (i = 1; i <= n; i++) {
 			b = order[i]
-			if (b ~ /^(create|memory|devices)-/)
+			if (b ~ /^(create|memory|kmem|devices)-/)
 				continue
 			ref = b == "pktgen" ? "dummy" : "lo"
 			line = b
@@ -143,35 +144,56 @@ plot()
 		sort -n >"$dir/create.dat"
 	awk '$1 ~ /^devices-/ { sub(/devices-/, "", $1); print $1, $4 }' "$1" |
 		sort -n >"$dir/devices.dat"
+	# A panel for each part that ran (BENCH_PARTS may leave some out).
+	{
+		echo "set style fill solid 0.8 border -1"
+		echo "set key below"
+		if [[ -s $dir/relative.dat ]]; then
+			cat <<-EOF
+				set style data histograms
+				set style histogram clustered gap 1
+				set xtics rotate by -45 nomirror
+				set yrange [0:*]
+				set title "relative speed: lo = 1 (pktgen: dummy = 1)"
+				plot "$dir/relative.dat" using 2:xtic(1) title "netloop", \\
+				     "" using 3 title "netloop, accept_local=1", \\
+				     "" using 4 title "netloop, frames for another MAC", \\
+				     "" using 5 title "netloop loopback mode", \\
+				     "" using 6 title "netloop, RPS to the other CPU", "" using 7 title "lo", \\
+				     "" using 8 title "veth", "" using 9 title "dummy"
+			EOF
+		fi
+		if [[ -s $dir/create.dat ]]; then
+			cat <<-EOF
+				set style data linespoints
+				set logscale xy
+				set yrange [*:*]
+				set xtics norotate
+				set title "time to create a device (at 1: mostly starting ip)"
+				set xlabel "devices created at once"
+				set ylabel "µs per device"
+				plot "$dir/create.dat" using 1:2 title "netloop", "" using 1:3 title "dummy"
+				unset logscale xy
+			EOF
+		fi
+		if [[ -s $dir/devices.dat ]]; then
+			cat <<-EOF
+				set style data linespoints
+				set yrange [0:*]
+				set xtics norotate
+				set title "TCP through N netloop devices, one stream each"
+				set xlabel "devices"
+				set ylabel "MB/s, all streams"
+				plot "$dir/devices.dat" using 1:2 title "netloop"
+			EOF
+		fi
+	} >"$dir/plot.gp"
+	panels=$(grep -c '^plot ' "$dir/plot.gp") || return 0
 	gnuplot <<-EOF
-		set terminal pngcairo size 1500,500 font ",10"
+		set terminal pngcairo size $((500 * panels)),500 font ",10" noenhanced
 		set output "$2"
-		set multiplot layout 1,3 title "netloop benchmark, $3, $commit (medians of $rounds rounds)"
-		set style data histograms
-		set style histogram clustered gap 1
-		set style fill solid 0.8 border -1
-		set xtics rotate by -45 nomirror
-		set yrange [0:*]
-		set key below
-		set title "relative speed: lo = 1 (pktgen: dummy = 1)"
-		plot "$dir/relative.dat" using 2:xtic(1) title "netloop", \
-		     "" using 3 title "netloop, accept_local=1", \
-		     "" using 4 title "netloop, frames for another MAC", \
-		     "" using 5 title "netloop loopback mode", \
-		     "" using 6 title "netloop, RPS to the other CPU", "" using 7 title "lo", \
-		     "" using 8 title "veth", "" using 9 title "dummy"
-		set style data linespoints
-		set logscale xy
-		set xtics norotate
-		set title "time to create a device (at 1: mostly starting ip)"
-		set xlabel "devices created at once"
-		set ylabel "µs per device"
-		plot "$dir/create.dat" using 1:2 title "netloop", "" using 1:3 title "dummy"
-		unset logscale xy
-		set title "TCP through N netloop devices, one stream each"
-		set xlabel "devices"
-		set ylabel "MB/s, all streams"
-		plot "$dir/devices.dat" using 1:2 title "netloop"
+		set multiplot layout 1,$panels title "netloop benchmark, $3, $commit (medians of $rounds rounds)"
+		load "$dir/plot.gp"
 		unset multiplot
 	EOF
 }
