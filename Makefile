@@ -70,13 +70,13 @@ check-debug:
 	scripts/deps.sh
 	scripts/check-debug.sh
 
-# NETLOOP_STRESS=full: the issue's counts; about half an hour per kernel
+# NETLOOP_STRESS=full: the issue's counts; about 20 minutes per kernel
 # under TCG.  `make check` runs the short version with the other selftests.
 stress:
 	scripts/deps.sh
 	scripts/stress.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL))
 
-# About a quarter of an hour per kernel under TCG; BENCH_ROUNDS=5 rounds.
+# About 12 minutes per kernel under TCG; BENCH_ROUNDS=5 rounds.
 bench:
 	scripts/deps.sh gnuplot-nox
 	scripts/bench.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL))
