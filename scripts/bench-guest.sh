@@ -159,12 +159,7 @@ pktgen_pps()
 {
 	local ns=$1 dev=$2 res
 
-	pg "$ns" kpktgend_0 rem_device_all &&
-	pg "$ns" kpktgend_0 "add_device $dev" &&
-	pg "$ns" "$dev" "count $PKTGEN_COUNT" &&
-	pg "$ns" "$dev" "pkt_size 60" &&
-	pg "$ns" "$dev" "dst 198.51.100.1" &&
-	pg "$ns" "$dev" "dst_mac $3" &&
+	pktgen_setup "$ns" "$dev" "$PKTGEN_COUNT" "$3" &&
 	pg "$ns" pgctrl start || return
 	res=$(ip netns exec "$ns" cat "/proc/net/pktgen/$dev")
 	pg "$ns" kpktgend_0 rem_device_all
@@ -219,16 +214,6 @@ bench_pktgen()
 				pktgen_pps "${ns[$kind]}" "${dev[$kind]}" "${mac[$kind]}"
 		done
 	done
-}
-
-# meminfo FIELD...: the sum of these /proc/meminfo values, in KiB.
-meminfo()
-{
-	local f
-
-	for f; do
-		awk -v f="$f:" '$1 == f { print $2 }' /proc/meminfo
-	done | awk '{ s += $1 } END { print s }'
 }
 
 # bench_scale: time and memory to create N devices in one namespace with

@@ -30,7 +30,6 @@ mkdir -p "$out"
 
 ksft=$("$top/scripts/ksft.sh")
 make -s plugin >/dev/null
-plugin=/usr/lib/$(gcc -print-multiarch)/ip/link_netloop.so
 
 # summary RAW: "BENCH KIND N MEDIAN MIN MAX UNIT" for each benchmark and
 # kind, in the order they were first measured.
@@ -204,7 +203,7 @@ for s in "${series[@]}"; do
 	echo "# bench on $kver, $rounds rounds"
 	raw=$out/raw-$kver.txt
 	scripts/vm.sh -k "$kver" -t 5400 -l "$out/vm-$kver.log" \
-		-f "$ksft:/kselftest" -f "$top/build/link_netloop.so:$plugin" \
+		-f "$ksft:/kselftest" -f "$(plugin_files)" \
 		-- scripts/bench-guest.sh "$rounds" "${parts[@]}" | tee "$raw" | grep -v '^RESULT '
 	mkdir -p "$out/$kver"
 	summary "$raw" >"$out/$kver/summary.txt"

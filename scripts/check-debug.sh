@@ -31,8 +31,6 @@ echo "# sanitizer kernel $kver in $kdir ($((built - start)) s to build or find)"
 step "build $kver W=1" "$logs/build.log" scripts/build.sh "$kdir"
 step "iproute2 plugin builds" "$logs/plugin.log" make -C iproute2 O="$top/build"
 ksft=$(scripts/ksft.sh "$top/build/kselftest-debug")
-# Where Debian's ip looks for plugins (its IP_LIB_DIR).
-plugin=/usr/lib/$(gcc -print-multiarch)/ip/link_netloop.so
 
 # Limits for a hang, not for the expected run: under TCG this kernel runs
 # the selftests three to four times slower than Debian's, 1 to 4 minutes
@@ -40,7 +38,7 @@ plugin=/usr/lib/$(gcc -print-multiarch)/ip/link_netloop.so
 out=$logs/selftests.log
 vmrc=0
 scripts/vm.sh -k "$kdir" -t 7200 -l "$logs/vm.log" \
-	-f "$ksft:/kselftest" -f "$top/build/link_netloop.so:$plugin" -- \
+	-f "$ksft:/kselftest" -f "$(plugin_files)" -- \
 	scripts/kmemleak.sh env NETLOOP_STRESS=short \
 	/kselftest/run_kselftest.sh -o 1800 | tee "$out" || vmrc=$?
 count_ktap "$out" "$kver"

@@ -39,8 +39,6 @@ step "checkpatch --strict" "$logs/checkpatch.log" \
 	include/uapi/linux/netloop.h
 step "man page and rst" "$logs/docs.log" scripts/test-docs.sh
 step "iproute2 plugin builds" "$logs/plugin.log" make -C iproute2 O="$top/build"
-# Where Debian's ip looks for plugins (its IP_LIB_DIR).
-plugin=/usr/lib/$(gcc -print-multiarch)/ip/link_netloop.so
 ksft=$("$top/scripts/ksft.sh")
 
 for s in "${series[@]}"; do
@@ -50,7 +48,7 @@ for s in "${series[@]}"; do
 	echo "# selftests on $kver"
 	vmlog=$logs/selftests-$kver.log
 	if scripts/vm.sh -k "$kver" -t 2700 -l "$logs/vm-$kver.log" \
-		-f "$ksft:/kselftest" -f "$top/build/link_netloop.so:$plugin" \
+		-f "$ksft:/kselftest" -f "$(plugin_files)" \
 		-- /kselftest/run_kselftest.sh | tee "$vmlog"; then
 		count_ktap "$vmlog" "$kver"
 	else

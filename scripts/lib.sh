@@ -16,6 +16,16 @@ logged() {
 	"$@" >>"$log" 2>&1 || die "'$*' failed; see $log"
 }
 
+# plugin_files: vm.sh's -f argument for the iproute2 plugin built in build/
+# (make plugin): in the guest where Debian's ip looks for plugins (its
+# IP_LIB_DIR).
+plugin_files() {
+	local top
+
+	top=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
+	echo "$top/build/link_netloop.so:/usr/lib/$(gcc -print-multiarch)/ip/link_netloop.so"
+}
+
 # kernel_spec SPEC: for SPEC, a Debian SERIES or KVER or a kernel directory
 # (anything with a '/', as scripts/debug-kernel.sh makes), set kver to its
 # release and kroot to the root its lib/modules/$kver lies under: '' for

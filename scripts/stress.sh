@@ -17,7 +17,7 @@ series=("${@:-6.1}")
 (($#)) || series+=(6.12)
 logs=$top/build/stress
 mkdir -p "$logs"
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 start=$SECONDS
 
 ksft=$("$top/scripts/ksft.sh" "$top/build/kselftest-stress")
@@ -29,15 +29,12 @@ for s in "${series[@]}"; do
 	scripts/vm.sh -k "$kver" -t 7200 -l "$logs/vm-$kver.log" -f "$ksft:/kselftest" -- \
 		NETLOOP_STRESS=full /kselftest/run_kselftest.sh -o 7000 \
 		-t drivers/net/netloop:netloop_stress.sh | tee "$out" || rc=$?
-	ok=$(tr -d '\r' <"$out" | grep -c '^# ok ') || true
-	bad=$(tr -d '\r' <"$out" | grep -c '^# not ok ') || true
-	passed=$((passed + ok))
-	failed=$((failed + bad))
-	if ((rc)) || ! tr -d '\r' <"$out" | grep '^ok .*netloop_stress.sh' >/dev/null; then
-		echo "# stress on $kver: the run failed (see $logs/vm-$kver.log)"
+	count_ktap "$out" "$kver"
+	if ((rc)); then
+		echo "# stress on $kver: the VM run failed (see $logs/vm-$kver.log)"
 		failed=$((failed + 1))
 	fi
 done
 echo "# make stress took $((SECONDS - start)) s"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0 && passed > 0))

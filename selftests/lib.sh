@@ -103,6 +103,26 @@ pg()
 	ip netns exec "$1" sh -c "echo '$3' >/proc/net/pktgen/$2"
 }
 
+# pktgen_setup NS DEV COUNT MAC: give DEV, alone, to pktgen's CPU 0 thread,
+# to send COUNT 60-byte frames to MAC for 198.51.100.1 once started
+# (pg NS pgctrl start, which returns when they are sent).
+pktgen_setup()
+{
+	pg "$1" kpktgend_0 rem_device_all &&
+	pg "$1" kpktgend_0 "add_device $2" &&
+	pg "$1" "$2" "count $3" &&
+	pg "$1" "$2" "pkt_size 60" &&
+	pg "$1" "$2" "dst 198.51.100.1" &&
+	pg "$1" "$2" "dst_mac $4"
+}
+
+# meminfo FIELD...: the sum of these /proc/meminfo values, in KiB.
+meminfo()
+{
+	awk -v want=" $* " 'index(want, " " substr($1, 1, length($1) - 1) " ") { s += $2 }
+		END { print s + 0 }' /proc/meminfo
+}
+
 # wait_listen NS tcp|udp PORT: wait up to 5 s for a socket bound to PORT
 # in NS (a TCP listener, a UDP receiver), so a sender can start.
 wait_listen()

@@ -118,12 +118,6 @@ tcp_flow()
 		"sleep 0.3; exec $XFER -t 10 tcp-send $2 $3 $4"
 }
 
-# meminfo FIELD: a /proc/meminfo value in kB.
-meminfo()
-{
-	awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo
-}
-
 # mem_settle: give back what can be given back, then read Slab, Percpu and
 # MemAvailable into MEM_SLAB, MEM_PCPU, MEM_AVAIL.
 mem_settle()

@@ -133,10 +133,7 @@ test_pktgen()
 	setup ns nl0 || fail "setup" || return
 	ip -n "$ns" route add blackhole 198.51.100.0/24
 	mac=$(ip netns exec "$ns" cat /sys/class/net/nl0/address)
-	pg "$ns" kpktgend_0 rem_device_all && pg "$ns" kpktgend_0 "add_device nl0" &&
-	pg "$ns" nl0 "count $PKTGEN_COUNT" && pg "$ns" nl0 "pkt_size 60" &&
-	pg "$ns" nl0 "dst 198.51.100.1" && pg "$ns" nl0 "dst_mac $mac" ||
-		fail "pktgen setup" || return
+	pktgen_setup "$ns" nl0 "$PKTGEN_COUNT" "$mac" || fail "pktgen setup" || return
 	tx0=$(dev_stat "$ns" nl0 tx_packets)
 	rx0=$(dev_stat "$ns" nl0 rx_packets)
 	drop0=$(dev_stat "$ns" nl0 rx_dropped)
