@@ -120,13 +120,25 @@ plot()
 	local dir panels
 
 	dir=$(dirname "$2")
-	awk '{ med[$1, $2] = $4; if (!($1 in seen)) { seen[$1]; order[++n] = $1 } }
+	# A header line, then a row per benchmark and a column per kind that
+	# was measured in one of them (gnuplot fails on a column of NaN).
+	awk '$1 !~ /^(create|memory|kmem|devices)-/ {
+		med[$1, $2] = $4; have[$2]
+		if (!($1 in seen)) { seen[$1]; order[++n] = $1 }
+	}
 	END {
-		nk = split("netloop netloop-al netloop-otherhost netloop-lb netloop-rps lo veth dummy", kinds)
+		split("netloop netloop-al netloop-otherhost netloop-lb netloop-rps lo veth dummy", all)
+		for (k = 1; k in all; k++)
+			if (all[k] in have)
+				kinds[++nk] = all[k]
+		if (!n)
+			exit
+		line = "benchmark"
+		for (k = 1; k <= nk; k++)
+			line = line " " kinds[k]
+		print line
 		for (i = 1; i <= n; i++) {
 			b = order[i]
-			if (b ~ /^(create|memory|kmem|devices)-/)
-				continue
 			ref = b == "pktgen" ? "dummy" : "lo"
 			line = b
 			for (k = 1; k <= nk; k++) {
@@ -154,12 +166,8 @@ plot()
 				set xtics rotate by -45 nomirror
 				set yrange [0:*]
 				set title "relative speed: lo = 1 (pktgen: dummy = 1)"
-				plot "$dir/relative.dat" using 2:xtic(1) title "netloop", \\
-				     "" using 3 title "netloop, accept_local=1", \\
-				     "" using 4 title "netloop, frames for another MAC", \\
-				     "" using 5 title "netloop loopback mode", \\
-				     "" using 6 title "netloop, RPS to the other CPU", "" using 7 title "lo", \\
-				     "" using 8 title "veth", "" using 9 title "dummy"
+				plot for [i = 2:$(head -n 1 "$dir/relative.dat" | wc -w)] \\
+				     "$dir/relative.dat" using i:xtic(1) title columnheader(i)
 			EOF
 		fi
 		if [[ -s $dir/create.dat ]]; then
