@@ -210,7 +210,7 @@ for s in "${series[@]}"; do
 	kver=$("$top/scripts/kver.sh" "$s")
 	echo "# bench on $kver, $rounds rounds"
 	raw=$out/raw-$kver.txt
-	scripts/vm.sh -k "$kver" -t 5400 -l "$out/vm-$kver.log" \
+	scripts/vm.sh -a mttcg -k "$kver" -t 5400 -l "$out/vm-$kver.log" \
 		-f "$ksft:/kselftest" -f "$(plugin_files)" \
 		-- scripts/bench-guest.sh "$rounds" "${parts[@]}" | tee "$raw" | grep -v '^RESULT '
 	mkdir -p "$out/$kver"
