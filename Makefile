@@ -41,8 +41,18 @@ all: modules
 modules: kdir-check
 	$(KBUILD) modules
 
-install: kdir-check
-	$(KBUILD) INSTALL_MOD_DIR=updates modules_install
+# Debian's headers lack what kbuild's modules_install relies on: 6.1's
+# kernel.release names the upstream version (6.1.x, not 6.1.0-N-amd64), so
+# install where the kernel's own uname -r says; there is no System.map, so
+# kbuild skips depmod, which is run here; and no key Debian signed with, so
+# install unsigned, as DKMS does without a key of its own.
+KRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h)
+SIG_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$$/\1/p' $(KDIR)/.config)
+NO_SIGN = $(if $(wildcard $(KDIR)/$(SIG_KEY) $(filter /%,$(SIG_KEY))),,CONFIG_MODULE_SIG_ALL=)
+
+install: modules
+	$(KBUILD) INSTALL_MOD_DIR=updates KERNELRELEASE=$(KRELEASE) $(NO_SIGN) modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
 	$(MAKE) -C iproute2 O=$(CURDIR)/build install
 
 plugin:

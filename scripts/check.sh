@@ -4,9 +4,9 @@
 # Everything `make check` runs: checkpatch --strict on the driver, the man
 # page and rst checks, for each supported kernel a W=1 build with warnings
 # as errors, a sparse pass and the selftests in a VM run by kselftest's
-# run_kselftest.sh, then the DKMS and Debian package tests (which install
-# and remove netloop on this host, as root).  Ends with "N passed,
-# N failed"; exits non-zero if anything failed.
+# run_kselftest.sh, then the make install, DKMS and Debian package tests
+# (which install and remove netloop on this host, as root).  Ends with
+# "N passed, N failed"; exits non-zero if anything failed.
 #
 # Usage: scripts/check.sh [SERIES...]	(default: 6.1 6.12)
 set -euo pipefail
@@ -57,6 +57,8 @@ for s in "${series[@]}"; do
 	fi
 done
 
+step "make install and removal on every kernel" "$logs/install.log" \
+	scripts/test-install.sh
 step "DKMS add, build, install, remove on every kernel" "$logs/dkms.log" \
 	scripts/test-dkms.sh
 step "netloop-dkms .deb: build, install, boot, purge" "$logs/deb.log" \

@@ -122,13 +122,13 @@ dkms_preflight() {
 	fi
 }
 
-# dkms_check_module KVER VERSION: check the netloop.ko[.xz] DKMS installed
-# for KVER, its modinfo and dkms status; print its path.
-dkms_check_module() {
+# check_module KVER VERSION DIR: check that depmod finds netloop for KVER in
+# /lib/modules/KVER/DIR, with the right vermagic and modinfo; print its path.
+check_module() {
 	local kver=$1 version=$2 ko field
 
 	ko=$(modinfo -k "$kver" -n netloop 2>/dev/null) || die "$kver: depmod knows no netloop"
-	[[ $ko == /lib/modules/$kver/updates/dkms/netloop.ko* ]] || die "$kver: netloop is $ko, not in updates/dkms"
+	[[ $ko == /lib/modules/$kver/$3/netloop.ko* ]] || die "$kver: netloop is $ko, not in $3"
 	[[ $(modinfo -F vermagic "$ko") == "$(modinfo -k "$kver" -F vermagic dummy)" ]] ||
 		die "$kver: $ko has vermagic '$(modinfo -F vermagic "$ko")', dummy.ko another"
 	[[ $(modinfo -F version "$ko") == "$version" ]] || die "$kver: $ko is not version $version"
@@ -140,7 +140,13 @@ dkms_check_module() {
 		die "$kver: $ko has no parm numdevs with a description"
 	modinfo -F alias "$ko" | grep -x rtnl-link-netloop >/dev/null ||
 		die "$kver: $ko has no alias rtnl-link-netloop"
-	dkms status "netloop/$version" -k "$kver" 2>/dev/null | grep ": installed" >/dev/null ||
-		die "$kver: dkms status does not show netloop/$version installed"
 	echo "$ko"
+}
+
+# dkms_check_module KVER VERSION: check_module for the netloop.ko[.xz] DKMS
+# installed for KVER, and dkms status; print its path.
+dkms_check_module() {
+	check_module "$1" "$2" updates/dkms
+	dkms status "netloop/$2" -k "$1" 2>/dev/null | grep ": installed" >/dev/null ||
+		die "$1: dkms status does not show netloop/$2 installed"
 }
