@@ -15,6 +15,7 @@
 #                     kmemleak and UBSAN kernel built from linux-source-6.12 (cached)
 #   make bench        netloop against lo, veth and dummy in VMs on 6.1 and 6.12
 #                     (KERNEL=... for one): tables and plots under results/
+#   make mutants      break the driver ten ways; the selftests must catch each
 #   make shell        an interactive shell in a VM (KERNEL=6.1 for 6.1)
 #   make dkms-src     copy the sources DKMS needs to /usr/src/netloop-<version>
 #   make deb          build/deb/netloop-dkms_<version>_all.deb and
@@ -91,6 +92,12 @@ bench:
 	scripts/deps.sh gnuplot-nox
 	scripts/bench.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL))
 
+# Break the driver ten ways and check that the selftests catch each one;
+# about 45 minutes on one kernel (KERNEL=6.1 for the other).
+mutants:
+	scripts/deps.sh
+	scripts/mutants.sh $(KERNEL)
+
 shell:
 	scripts/deps.sh
 	scripts/vm.sh -k $(KERNEL) -i
@@ -108,4 +115,4 @@ deb:
 	tar -c -X .gitignore $(DKMS_SRC) .gitignore README Documentation debian iproute2 | tar -x -C build/deb/src
 	cd build/deb/src && dpkg-buildpackage -b --no-sign
 
-.PHONY: all modules install plugin clean kdir-check demo check check-debug stress bench shell dkms-src deb
+.PHONY: all modules install plugin clean kdir-check demo check check-debug stress bench mutants shell dkms-src deb
