@@ -30,6 +30,8 @@ mkdir -p "$out"
 
 ksft=$("$top/scripts/ksft.sh")
 make -s plugin >/dev/null
+# The kinds of device scripts/bench-guest.sh measures: the columns, in order.
+kinds="netloop netloop-al netloop-otherhost netloop-lb netloop-rps lo veth dummy"
 
 # summary RAW: "BENCH KIND N MEDIAN MIN MAX UNIT" for each benchmark and
 # kind, in the order they were first measured.
@@ -59,13 +61,13 @@ summary()
 # table SUMMARY: the results, one row per benchmark, one column per kind.
 table()
 {
-	awk 'function fmt(x) { return x >= 100 ? sprintf("%.0f", x) : sprintf("%.3g", x) }
+	awk -v list="$kinds" 'function fmt(x) { return x >= 100 ? sprintf("%.0f", x) : sprintf("%.3g", x) }
 	{
 		if (!($1 in unit)) { order[++rows] = $1; unit[$1] = $7 }
 		cell[$1, $2] = fmt($4) " (" fmt($5) "–" fmt($6) ")"
 	}
 	END {
-		nk = split("netloop netloop-al netloop-otherhost netloop-lb netloop-rps lo veth dummy", kinds)
+		nk = split(list, kinds)
 		printf "| benchmark | unit |"
 		for (k = 1; k <= nk; k++)
 			printf " %s |", kinds[k]
@@ -122,12 +124,12 @@ plot()
 	dir=$(dirname "$2")
 	# A header line, then a row per benchmark and a column per kind that
 	# was measured in one of them (gnuplot fails on a column of NaN).
-	awk '$1 !~ /^(create|memory|kmem|devices)-/ {
+	awk -v list="$kinds" '$1 !~ /^(create|memory|kmem|devices)-/ {
 		med[$1, $2] = $4; have[$2]
 		if (!($1 in seen)) { seen[$1]; order[++n] = $1 }
 	}
 	END {
-		split("netloop netloop-al netloop-otherhost netloop-lb netloop-rps lo veth dummy", all)
+		split(list, all)
 		for (k = 1; k in all; k++)
 			if (all[k] in have)
 				kinds[++nk] = all[k]

@@ -26,6 +26,17 @@ plugin_files() {
 	echo "$top/build/link_netloop.so:/usr/lib/$(gcc -print-multiarch)/ip/link_netloop.so"
 }
 
+# copy_sources DIR PATH...: the repository's PATHs into DIR without build
+# products (what .gitignore names), as a clean clone has them.
+copy_sources() {
+	local dir=$1 top
+
+	shift
+	top=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
+	mkdir -p "$dir"
+	(cd "$top" && tar -c -X .gitignore "$@") | tar -x -C "$dir"
+}
+
 # kernel_spec SPEC: for SPEC, a Debian SERIES or KVER or a kernel directory
 # (anything with a '/', as scripts/debug-kernel.sh makes), set kver to its
 # release and kroot to the root its lib/modules/$kver lies under: '' for

@@ -67,9 +67,7 @@ for m in "${mutants[@]}"; do
 	fi
 	dir=$logs/$name
 	rm -rf "$dir"
-	mkdir -p "$dir/scripts"
-	tar -c -X .gitignore Kbuild drivers include | tar -x -C "$dir"
-	cp scripts/build.sh scripts/lib.sh scripts/kver.sh "$dir/scripts/"
+	copy_sources "$dir" Kbuild drivers include scripts/build.sh scripts/lib.sh scripts/kver.sh
 	mutate "$dir" "${subs[@]:1}"
 	if ! ko=$("$dir/scripts/build.sh" "$kver" 2>"$dir/build.log" | tail -n 1); then
 		sed 's/^/# /' "$dir/build.log"

@@ -44,9 +44,7 @@ trap cleanup EXIT
 # objects next to them.
 src=$top/build/test-install
 rm -rf "$src"
-mkdir -p "$src"
-(cd "$top" && tar -c -X .gitignore Kbuild Makefile dkms.conf drivers include iproute2) |
-	tar -x -C "$src"
+copy_sources "$src" Kbuild Makefile dkms.conf drivers include iproute2
 for kver in "${kvers[@]}"; do
 	logged "$log" make -C "$src" KDIR="/lib/modules/$kver/build" install
 	ko=$(check_module "$kver" "$version" updates/drivers/net/netloop)

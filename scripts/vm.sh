@@ -55,12 +55,8 @@ shift $((OPTIND - 1))
 # a static key flipped by the tests (ping's timestamps flip netstamp_needed_key)
 # then oopses on the int3 of text_poke_bp, about once in ten make check runs.
 # mttcg is for the benchmark, which needs the two vCPUs to run at once.
-case $accel in
-tcg) qaccel=tcg,thread=single ;;
-mttcg) qaccel=tcg,thread=multi ;;
-kvm) qaccel=kvm ;;
-*) die "-a wants tcg, mttcg or kvm, not '$accel'" ;;
-esac
+declare -A qemu_accel=([tcg]='tcg,thread=single' [mttcg]='tcg,thread=multi' [kvm]=kvm)
+[[ -v qemu_accel[$accel] ]] || die "-a wants tcg, mttcg or kvm, not '$accel'"
 for f in "${files[@]}"; do
 	[[ $f == *:/* ]] || die "-f wants HOSTPATH:/GUESTPATH, not '$f'"
 	[[ -e ${f%:*} ]] || die "-f: no such file '${f%:*}'"
@@ -224,14 +220,14 @@ if [[ $accel == kvm ]] &&
    ! { run_qemu kvm 20 "$work/probe.log" VM_PROBE=1 </dev/null >/dev/null 2>&1 &&
        grep -q 'NETLOOP_RC=0' "$work/ttyS1"; }; then
 	echo "vm.sh: KVM does not boot here, falling back to TCG" >&2
-	accel=tcg qaccel=tcg,thread=single
+	accel=tcg
 fi
 
 rc=0
 if [[ $interactive ]]; then
-	run_qemu "$qaccel" "$limit" "$log" || rc=$?
+	run_qemu "${qemu_accel[$accel]}" "$limit" "$log" || rc=$?
 else
-	run_qemu "$qaccel" "$limit" "$log" </dev/null | sed -u 's/\r//g' || rc=$?
+	run_qemu "${qemu_accel[$accel]}" "$limit" "$log" </dev/null | sed -u 's/\r//g' || rc=$?
 fi
 sed -i 's/\r//g' "$log"
 tr -d '\r' <"$work/ttyS1" >"$work/dmesg"
