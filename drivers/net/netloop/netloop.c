@@ -342,10 +342,12 @@ static void netloop_set_mode(struct net_device *dev, u32 mode)
 				   IFF_XMIT_DST_RELEASE_PERM;
 }
 
-static int netloop_newlink(struct net *src_net, struct net_device *dev,
-			   struct nlattr *tb[], struct nlattr *data[],
+static int netloop_newlink(struct net_device *dev,
+			   struct rtnl_newlink_params *params,
 			   struct netlink_ext_ack *extack)
 {
+	struct nlattr **data = params->data;
+
 	if (data && data[IFLA_NETLOOP_MODE])
 		netloop_set_mode(dev, nla_get_u32(data[IFLA_NETLOOP_MODE]));
 	return register_netdevice(dev);
@@ -396,7 +398,7 @@ static struct rtnl_link_ops netloop_link_ops __read_mostly = {
 	.policy		= netloop_policy,
 	.setup		= netloop_setup,
 	.validate	= netloop_validate,
-	.newlink	= netloop_newlink,
+	.newlink	= NETLOOP_NEWLINK,
 	.changelink	= netloop_changelink,
 	.get_size	= netloop_get_size,
 	.fill_info	= netloop_fill_info,
@@ -416,7 +418,7 @@ static int __init netloop_init_one(void)
 		return -ENOMEM;
 
 	dev->rtnl_link_ops = &netloop_link_ops;
-	err = register_netdevice(dev);
+	err = register_netdev(dev);
 	if (err < 0)
 		free_netdev(dev);
 	return err;
@@ -433,11 +435,9 @@ static int __init netloop_init_module(void)
 		return -EINVAL;
 	}
 
-	down_write(&pernet_ops_rwsem);
-	rtnl_lock();
-	err = __rtnl_link_register(&netloop_link_ops);
+	err = rtnl_link_register(&netloop_link_ops);
 	if (err < 0)
-		goto out;
+		return err;
 
 	for (i = 0; i < numdevs && !err; i++) {
 		err = netloop_init_one();
@@ -445,11 +445,7 @@ static int __init netloop_init_module(void)
 	}
 	/* Also deletes the devices created before the failure. */
 	if (err < 0)
-		__rtnl_link_unregister(&netloop_link_ops);
-
-out:
-	rtnl_unlock();
-	up_write(&pernet_ops_rwsem);
+		rtnl_link_unregister(&netloop_link_ops);
 
 	return err;
 }
