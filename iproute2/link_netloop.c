@@ -8,19 +8,31 @@
  *   ip link help netloop
  *
  * iproute2 loads link_<kind>.so from its library directory ($IP_LIB_DIR,
- * else Debian 12's /usr/lib/x86_64-linux-gnu/ip) and uses its
+ * else Debian's /usr/lib/x86_64-linux-gnu/ip) and uses its
  * <kind>_link_util, which calls back into the ip binary (addattr32,
- * matches, print_color_string...).  iproute2 installs no header for
- * either, so both are declared here, pinned to iproute2 6.1 (Debian 12):
- * struct link_util from include/ip_common.h, the functions from
- * include/libnetlink.h, include/utils.h and include/json_print.h.  Another
- * iproute2 may lay them out differently: rebuild against it.  An ip binary
- * that lacks one of the functions is refused with a message at the first
- * use rather than crashing.
+ * print_color_string).  iproute2 installs no header for either, so both
+ * are declared here, as iproute2 6.1 (Debian 12), 6.15 (Debian 13) and
+ * 7.3 (sid) have them, all three alike: struct link_util in
+ * ip/ip_common.h, nine pointer-sized fields, 72 bytes on 64-bit; the
+ * functions in include/libnetlink.h and include/json_print.h, with
+ * enum output_type and enum color_attr (COLOR_NONE is 6) from
+ * include/json_print.h and include/color.h.
+ *
+ * ip exports no version, but it exports its own link_utils (it is linked
+ * with -export-dynamic so that plugins can call back into it), and its
+ * dynamic symbol table holds their size.  When ip loads this plugin, the
+ * constructor below checks that this ip's dummy_link_util, built into
+ * every ip, is as big as the struct link_util declared here, and looks
+ * up the two functions.  An ip that fails either is refused with one
+ * line on stderr and exit status 1, before it can call into this plugin.
+ * That catches a field added or removed, not a change that keeps the size
+ * (fields reordered, a callback's arguments changed): the comparison above
+ * rules those out for 6.1 to 7.3 only.
  */
 
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <linux/elf.h>
 #include <linux/rtnetlink.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,7 +41,14 @@
 
 #include "../include/uapi/linux/netloop.h"
 
-/* iproute2 6.1 include/ip_common.h */
+/* The ELF symbol that dladdr1() finds, ElfW(Sym) in glibc's <link.h> */
+#if __SIZEOF_POINTER__ == 8
+#define elf_sym elf64_sym
+#else
+#define elf_sym elf32_sym
+#endif
+
+/* iproute2 6.1 to 7.3 ip/ip_common.h */
 struct link_util {
 	struct link_util *next;
 	const char *id;
@@ -45,39 +64,67 @@ struct link_util {
 	int (*print_ifla_xstats)(struct nlmsghdr *n, void *arg);
 };
 
-/* iproute2 6.1 include/json_print.h and include/color.h */
+/* iproute2 6.1 to 7.3 include/json_print.h and include/color.h */
 enum output_type { PRINT_FP = 1, PRINT_JSON = 2, PRINT_ANY = 4 };
-#define COLOR_NONE	0
+enum color_attr {
+	COLOR_IFNAME,
+	COLOR_MAC,
+	COLOR_INET,
+	COLOR_INET6,
+	COLOR_OPERSTATE_UP,
+	COLOR_OPERSTATE_DOWN,
+	COLOR_NONE
+};
 
-/* The ip binary's functions, looked up in it at the first use. */
+/* The ip binary's functions, looked up in it when it loads the plugin. */
 static struct {
 	int (*addattr32)(struct nlmsghdr *n, int maxlen, int type,
 			 unsigned int data);
-	int (*print_color_string)(enum output_type t, int color,
+	int (*print_color_string)(enum output_type t, enum color_attr color,
 				  const char *key, const char *fmt,
 				  const char *value);
 } ip;
 
-#define IP_SYM(name)	{ #name, (void **)&ip.name }
-
-static void ip_bind(void)
+/*
+ * NULL if this ip's struct link_util is as big as the one above, with
+ * ip.addattr32 and ip.print_color_string looked up; else why not.
+ */
+static const char *ip_bind(void)
 {
-	static const struct { const char *name; void **fn; } syms[] = {
-		IP_SYM(addattr32),
-		IP_SYM(print_color_string),
-	};
-	unsigned int i;
+	static char why[80];
+	const struct elf_sym *sym = NULL;
+	Dl_info info;
+	void *lu;
 
-	if (ip.addattr32)
-		return;
-	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		*syms[i].fn = dlsym(RTLD_DEFAULT, syms[i].name);
-		if (!*syms[i].fn) {
-			fprintf(stderr,
-				"link_netloop.so: this ip has no %s(): built for iproute2 6.1, rebuild it for this one\n",
-				syms[i].name);
-			exit(1);
-		}
+	lu = dlsym(RTLD_DEFAULT, "dummy_link_util");
+	if (!lu || !dladdr1(lu, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym)
+		return "exports no dummy_link_util";
+	if (sym->st_size != sizeof(struct link_util)) {
+		snprintf(why, sizeof(why),
+			 "has a struct link_util of %llu bytes, not %zu",
+			 (unsigned long long)sym->st_size,
+			 sizeof(struct link_util));
+		return why;
+	}
+	ip.addattr32 = dlsym(RTLD_DEFAULT, "addattr32");
+	if (!ip.addattr32)
+		return "has no addattr32()";
+	ip.print_color_string = dlsym(RTLD_DEFAULT, "print_color_string");
+	if (!ip.print_color_string)
+		return "has no print_color_string()";
+	return NULL;
+}
+
+/* Run by ip's dlopen() of the plugin, before it looks at netloop_link_util. */
+static void __attribute__((constructor)) netloop_init(void)
+{
+	const char *why = ip_bind();
+
+	if (why) {
+		fprintf(stderr,
+			"link_netloop.so: this ip %s: netloop knows the plugin interface of iproute2 6.1 to 7.3 only\n",
+			why);
+		exit(1);
 	}
 }
 
@@ -104,31 +151,41 @@ static void netloop_print_help(struct link_util *lu, int argc, char **argv,
 static int netloop_parse_opt(struct link_util *lu, int argc, char **argv,
 			     struct nlmsghdr *n)
 {
+	bool have_mode = false;
 	unsigned int mode;
 
-	ip_bind();
 	while (argc > 0) {
-		if (!strcmp(*argv, "mode") && argc > 1) {
-			argc--, argv++;
-			for (mode = 0; mode <= NETLOOP_MODE_MAX; mode++)
-				if (!strcmp(*argv, mode_names[mode]))
-					break;
-			if (mode > NETLOOP_MODE_MAX) {
-				fprintf(stderr,
-					"Error: argument \"%s\" is wrong: mode must be reflect or loopback\n",
-					*argv);
-				return -1;
-			}
-			ip.addattr32(n, 1024, IFLA_NETLOOP_MODE, mode);
-		} else if (!strcmp(*argv, "help")) {
+		if (!strcmp(*argv, "help")) {
 			netloop_help(stderr);
 			return -1;
-		} else {
+		}
+		if (strcmp(*argv, "mode")) {
 			fprintf(stderr, "netloop: unknown argument \"%s\"\n",
 				*argv);
 			netloop_help(stderr);
 			return -1;
 		}
+		if (have_mode) {
+			fprintf(stderr, "Error: duplicate \"mode\"\n");
+			return -1;
+		}
+		if (argc < 2) {
+			fprintf(stderr,
+				"Error: \"mode\" needs a value: reflect or loopback\n");
+			return -1;
+		}
+		argc--, argv++;
+		for (mode = 0; mode <= NETLOOP_MODE_MAX; mode++)
+			if (!strcmp(*argv, mode_names[mode]))
+				break;
+		if (mode > NETLOOP_MODE_MAX) {
+			fprintf(stderr,
+				"Error: argument \"%s\" is wrong: mode must be reflect or loopback\n",
+				*argv);
+			return -1;
+		}
+		ip.addattr32(n, 1024, IFLA_NETLOOP_MODE, mode);
+		have_mode = true;
 		argc--, argv++;
 	}
 	return 0;
@@ -143,7 +200,6 @@ static void netloop_print_opt(struct link_util *lu, FILE *f,
 	if (!tb || !tb[IFLA_NETLOOP_MODE] ||
 	    RTA_PAYLOAD(tb[IFLA_NETLOOP_MODE]) < sizeof(mode))
 		return;
-	ip_bind();
 	memcpy(&mode, RTA_DATA(tb[IFLA_NETLOOP_MODE]), sizeof(mode));
 	if (mode <= NETLOOP_MODE_MAX)
 		name = mode_names[mode];
