@@ -96,8 +96,11 @@ nl0_ns()
 snapshot()
 {
 	local ns=$1 c v line n_src=0 n_dst=0
-	local msg_src="martian source $3 from $2, on dev nl0"
-	local msg_dst="martian destination $3 from $2, dev nl0"
+	# The wording of kernels after 6.12, then that of 6.12 and earlier.
+	local msg_src="martian source (src=$2, dst=$3, dev=nl0)"
+	local msg_dst="martian destination (src=$2, dst=$3, dev=nl0)"
+	local old_src="martian source $3 from $2, on dev nl0"
+	local old_dst="martian destination $3 from $2, dev nl0"
 
 	for c in "${RT_STATS[@]}"; do
 		echo "$c $(rt_cache_stat "$c")"
@@ -111,9 +114,9 @@ snapshot()
 			[[ $c == \#* ]] || echo "$c $v"
 		done
 	while IFS= read -r line; do
-		[[ $line == "$msg_src" ]] && ((++n_src))
-		[[ $line == "$msg_dst" ]] && ((++n_dst))
-	done <<<"$(dmesg | grep -oF -e "$msg_src" -e "$msg_dst")"
+		[[ $line == "$msg_src" || $line == "$old_src" ]] && ((++n_src))
+		[[ $line == "$msg_dst" || $line == "$old_dst" ]] && ((++n_dst))
+	done <<<"$(dmesg | grep -oF -e "$msg_src" -e "$msg_dst" -e "$old_src" -e "$old_dst")"
 	echo "log_src $n_src"
 	echo "log_dst $n_dst"
 }
