@@ -6,14 +6,17 @@
 #   make [KDIR=...]   build drivers/net/netloop/netloop.ko
 #   make install      install it under /lib/modules/<kver>/updates, run depmod,
 #                     and the iproute2 plugin (ip link ... type netloop mode ...)
+#   make modules_install  the same without the plugin
 #   make plugin       build/link_netloop.so, the iproute2 plugin
 #   make clean        remove what the build and the harness made
 #   make demo         boot a VM with netloop and show it at work
-#   make check        build for 6.1 and 6.12, lint, run the selftests in VMs
-#   make stress       the full stress suite in VMs on 6.1 and 6.12 (KERNEL=... for one)
+#   make check        build for every kernel of MATRIX (below), lint, run the
+#                     selftests in VMs (KERNELS="6.1 7.3" for some)
+#   make check-newest the same on the archive's newest series and its -rt
+#   make stress       the full stress suite in VMs on every kernel (KERNEL=... for one)
 #   make check-debug  the selftests and the short stress suite on a KASAN, lockdep,
 #                     kmemleak and UBSAN kernel built from linux-source-6.12 (cached)
-#   make bench        netloop against lo, veth and dummy in VMs on 6.1 and 6.12
+#   make bench        netloop against lo, veth and dummy in VMs on every kernel
 #                     (KERNEL=... for one): tables and plots under results/
 #   make mutants      break the driver ten ways; the selftests must catch each
 #   make shell        an interactive shell in a VM (KERNEL=6.1 for 6.1)
@@ -32,6 +35,16 @@ endif
 endif
 
 KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_NETLOOP=m
+
+# The kernel series netloop is tested on, and so supports: bookworm's 6.1
+# and 6.12, and from Debian's archive the two newest series and the newest
+# one's PREEMPT_RT flavour (the newest release of each, found when fetched:
+# scripts/kernels.sh).  The scripts read this line.  `make check-newest`
+# runs the suite on the archive's newest series, whatever it is this week:
+# add it here when it passes.
+MATRIX := 6.1 6.12 7.2 7.3 7.3-rt
+KERNELS ?= $(MATRIX)
+# One kernel (demo, shell, mutants...): bookworm's newer series, on the host.
 KERNEL ?= 6.12
 # DKMS and the Debian package use the version dkms.conf gives.
 NETLOOP_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
@@ -51,10 +64,12 @@ KRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/incl
 SIG_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"$$/\1/p' $(KDIR)/.config)
 NO_SIGN = $(if $(wildcard $(KDIR)/$(SIG_KEY) $(filter /%,$(SIG_KEY))),,CONFIG_MODULE_SIG_ALL=)
 
-install: modules
+install: modules_install
+	$(MAKE) -C iproute2 O=$(CURDIR)/build install
+
+modules_install: modules
 	$(KBUILD) INSTALL_MOD_DIR=updates KERNELRELEASE=$(KRELEASE) $(NO_SIGN) modules_install
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KRELEASE)
-	$(MAKE) -C iproute2 O=$(CURDIR)/build install
 
 plugin:
 	$(MAKE) -C iproute2 O=$(CURDIR)/build
@@ -63,9 +78,16 @@ clean:
 	$(if $(wildcard $(KDIR)),$(KBUILD) clean)
 	rm -rf build
 
+# A kernel newer than the newest series of MATRIX is built, with a warning
+# (dkms.conf says why).  Series compare as versions: 6.12 comes after 6.1.
+KSERIES = $(shell sed -n 's/^\#define UTS_RELEASE "\([0-9]*\.[0-9]*\).*/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+TESTED = $(shell printf '%s\n' $(patsubst %-rt,%,$(MATRIX)) | sort -V | tail -n 1)
+UNTESTED = $(filter-out $(TESTED),$(lastword $(shell printf '%s\n' $(TESTED) $(KSERIES) | sort -V)))
+
 kdir-check:
 	$(if $(KDIR_NOTE),@echo "netloop: $(KDIR_NOTE)")
 	@test -d "$(KDIR)" || { echo "netloop: no kernel build tree at '$(KDIR)': install linux-headers-amd64 or set KDIR" >&2; exit 1; }
+	$(if $(UNTESTED),@echo "netloop: warning: Linux $(UNTESTED) is newer than the newest kernel netloop is tested on ($(TESTED)); building anyway" >&2)
 
 demo:
 	scripts/deps.sh
@@ -73,7 +95,11 @@ demo:
 
 check:
 	scripts/deps.sh
-	scripts/check.sh
+	scripts/check.sh $(KERNELS)
+
+check-newest:
+	scripts/deps.sh
+	scripts/check.sh --newest
 
 # The sanitizer kernel takes long to build once (then ~/.cache/netloop has
 # it) and its selftests run slower than Debian's: not part of `make check`.
@@ -115,4 +141,4 @@ deb:
 	tar -c -X .gitignore $(DKMS_SRC) .gitignore README Documentation debian iproute2 | tar -x -C build/deb/src
 	cd build/deb/src && dpkg-buildpackage -b --no-sign
 
-.PHONY: all modules install plugin clean kdir-check demo check check-debug stress bench mutants shell dkms-src deb
+.PHONY: all modules install modules_install plugin clean kdir-check demo check check-newest check-debug stress bench mutants shell dkms-src deb

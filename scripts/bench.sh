@@ -7,7 +7,7 @@
 # results/bench-DATE-COMMIT/.  Prints the tables.  Fails if a run fails,
 # not if a target is missed: the targets are reported, not asserted.
 #
-# Usage: scripts/bench.sh [SERIES...]	(default: 6.1 6.12)
+# Usage: scripts/bench.sh [SERIES...]	(default: the matrix, MATRIX in the Makefile)
 #        BENCH_ROUNDS=N (default 5) sets the number of rounds,
 #        BENCH_PARTS="pktgen scale" runs only those parts of
 #        scripts/bench-guest.sh (default: all).
@@ -20,8 +20,7 @@ cd "$top"
 rounds=${BENCH_ROUNDS:-5}
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS wants a whole number of rounds, not '$rounds'"
 read -r -a parts <<<"${BENCH_PARTS:-}"
-series=("${@:-6.1}")
-(($#)) || series+=(6.12)
+series=("${@:-${matrix[@]}}")
 command -v gnuplot >/dev/null || die "gnuplot not found: run scripts/deps.sh gnuplot-nox"
 commit=$(git describe --always --dirty 2>/dev/null) || commit=unknown
 date=$(date -u +%Y-%m-%dT%H:%MZ)
@@ -208,8 +207,7 @@ plot()
 }
 
 start=$SECONDS
-for s in "${series[@]}"; do
-	kver=$("$top/scripts/kver.sh" "$s")
+for kver in $("$top/scripts/kernels.sh" "${series[@]}"); do
 	echo "# bench on $kver, $rounds rounds"
 	raw=$out/raw-$kver.txt
 	scripts/vm.sh -a mttcg -k "$kver" -t 5400 -l "$out/vm-$kver.log" \

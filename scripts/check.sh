@@ -2,59 +2,104 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Everything `make check` runs: checkpatch --strict on the driver, the man
-# page and rst checks, for each supported kernel a W=1 build with warnings
-# as errors, a sparse pass and the selftests in a VM run by kselftest's
+# page and rst checks, for each kernel of the matrix (fetched first when it
+# is not here: scripts/kernels.sh) a W=1 build with warnings as errors, a
+# sparse pass and the selftests in a VM run by kselftest's
 # run_kselftest.sh, then the make install, DKMS and Debian package tests
-# (which install and remove netloop on this host, as root).  Ends with
-# "N passed, N failed"; exits non-zero if anything failed.
+# (which install and remove netloop on this host, as root).  Prints a line
+# per kernel with its counts and ends with "N passed, N failed"; exits
+# non-zero if anything failed.
 #
-# Usage: scripts/check.sh [SERIES...]	(default: 6.1 6.12)
+# Usage: scripts/check.sh [SERIES...]	(default: the matrix, MATRIX in the Makefile)
+#        scripts/check.sh --newest	the archive's newest series and its -rt
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$top/scripts/lib.sh"
 cd "$top"
 
-series=("${@:-6.1}")
-(($#)) || series+=(6.12)
+if [[ ${1-} == --newest ]]; then
+	read -ra series <<<"$(scripts/kernels.sh --newest)"
+else
+	series=("${@:-${matrix[@]}}")
+fi
 logs=$top/build/check
 mkdir -p "$logs"
 passed=0 failed=0 skipped=0 n=0
 
-# sparse KVER: build with sparse on every file; fail on any report.
+# sparse KVER: build with sparse on every file; fail on any report, and
+# where kbuild turned sparse off ("C=2 specified, but sparse is not
+# available or not up to date").
 sparse()
 {
 	local out
 
 	out=$(scripts/build.sh "$1" C=2 2>&1) || { echo "$out"; return 1; }
 	echo "$out"
-	! grep -qE 'warning:|error:' <<<"$out"
+	! grep -qE 'warning:|error:|specified, but' <<<"$out"
+}
+
+# kernel_checks KVER: the W=1 build, sparse and the selftests on KVER, with
+# counts of their own, ending with a line of those counts.
+kernel_checks() {
+	local kver=$1 passed=0 failed=0 skipped=0 n=0 start=$SECONDS
+	local vmlog=$logs/selftests-$kver.log
+
+	step "build $kver W=1" "$logs/build-$kver.log" scripts/build.sh "$kver"
+	step "sparse $kver" "$logs/sparse-$kver.log" sparse "$kver"
+	if ! scripts/vm.sh -k "$kver" -t 2700 -l "$logs/vm-$kver.log" \
+		-f "$ksft:/kselftest" -f "$(plugin_files)" \
+		-- /kselftest/run_kselftest.sh >"$vmlog" 2>&1; then
+		result 0 "VM run on $kver (see $logs/vm-$kver.log)"
+	fi
+	cat "$vmlog"
+	count_ktap "$vmlog" "$kver"
+	echo "# $kver: $passed passed, $failed failed, $skipped skipped, $((SECONDS - start)) s"
 }
 
 start=$SECONDS
+kvers=$(scripts/kernels.sh --update "${series[@]}")
+echo "# kernels: $(paste -sd ' ' <<<"$kvers") ($((SECONDS - start)) s to fetch)"
 checkpatch=$("$top/scripts/linux-source.sh")/scripts/checkpatch.pl
 step "checkpatch --strict" "$logs/checkpatch.log" \
 	"$checkpatch" --strict --no-tree --quiet --show-types -f \
 	drivers/net/netloop/*.[ch] drivers/net/netloop/probe/*.c \
 	include/uapi/linux/netloop.h
+# Userspace: glibc's Dl_info is not ours to rename.
+step "checkpatch --strict on the ip plugin" "$logs/checkpatch-plugin.log" \
+	"$checkpatch" --strict --no-tree --quiet --show-types --ignore CAMELCASE \
+	-f iproute2/link_netloop.c
 step "man page and rst" "$logs/docs.log" scripts/test-docs.sh
 step "iproute2 plugin builds" "$logs/plugin.log" make -C iproute2 O="$top/build"
+step "iproute2 plugin with bookworm's ip" "$logs/plugin-bookworm.log" scripts/test-plugin.sh
+step "iproute2 plugin with trixie's ip" "$logs/plugin-trixie.log" \
+	scripts/test-plugin.sh "$(build_root)"
 ksft=$("$top/scripts/ksft.sh")
 
-for s in "${series[@]}"; do
-	kver=$("$top/scripts/kver.sh" "$s")
-	step "build $kver W=1" "$logs/build-$kver.log" scripts/build.sh "$kver"
-	step "sparse $kver" "$logs/sparse-$kver.log" sparse "$kver"
-	echo "# selftests on $kver"
-	vmlog=$logs/selftests-$kver.log
-	if scripts/vm.sh -k "$kver" -t 2700 -l "$logs/vm-$kver.log" \
-		-f "$ksft:/kselftest" -f "$(plugin_files)" \
-		-- /kselftest/run_kselftest.sh | tee "$vmlog"; then
-		count_ktap "$vmlog" "$kver"
-	else
-		count_ktap "$vmlog" "$kver"
-		result 0 "VM run on $kver (see $logs/vm-$kver.log)"
+# A VM runs on one host CPU: run the kernels' checks NETLOOP_JOBS at a
+# time (default: one per CPU), then show each kernel's in matrix order.
+maxjobs=${NETLOOP_JOBS:-$(nproc)}
+for kver in $kvers; do
+	while (($(jobs -rp | wc -l) >= maxjobs)); do
+		wait -n || true
+	done
+	echo "# checks on $kver started"
+	kernel_checks "$kver" >"$logs/kernel-$kver.out" 2>&1 &
+done
+wait
+summary=()
+for kver in $kvers; do
+	out=$logs/kernel-$kver.out
+	echo "# checks on $kver"
+	cat "$out"
+	read -r p f k <<<"$(tail -n 1 "$out" |
+		sed -n 's/^# [^ ]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped, .*/\1 \2 \3/p')"
+	if [[ -z $p ]]; then
+		result 0 "checks on $kver did not finish (see $out)"
+		continue
 	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + k))
+	summary+=("$(tail -n 1 "$out")")
 done
 
 step "make install and removal on every kernel" "$logs/install.log" \
@@ -64,6 +109,7 @@ step "DKMS add, build, install, remove on every kernel" "$logs/dkms.log" \
 step "netloop-dkms .deb: build, install, boot, purge" "$logs/deb.log" \
 	scripts/test-deb.sh
 
+printf '%s\n' "${summary[@]}"
 echo "# make check took $((SECONDS - start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 ((failed == 0 && passed > 0))

@@ -16,6 +16,91 @@ logged() {
 	"$@" >>"$log" 2>&1 || die "'$*' failed; see $log"
 }
 
+# netloop_cache: the directory kernels, build roots and the sanitizer
+# kernel are kept in, across runs and clones.
+netloop_cache() {
+	echo "${NETLOOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netloop}"
+}
+
+# The kernel series netloop is tested on, from MATRIX in the Makefile.
+# shellcheck disable=SC2034 # for the scripts that source this
+read -ra matrix <<<"$(sed -n 's/^MATRIX := //p' "${BASH_SOURCE[0]%/*}/../Makefile")"
+
+# build_root_packages: what the trixie build root holds beyond minbase: the
+# compiler and libraries the newer kernels' kbuild wants (gcc-14, libc 2.38
+# or later), DKMS, and trixie's iproute2 for the plugin; and sparse from sid
+# (scripts/kernels.sh, make_root).
+build_root_packages() {
+	printf '%s\n' gcc-14 make libc6-dev libelf-dev libssl-dev bc bison flex \
+		pahole kmod dkms iproute2 xz-utils zstd sparse/sid
+}
+
+# build_root: its directory, named after that list, so that a new list
+# makes a new root (scripts/kernels.sh --root).
+build_root() {
+	echo "$(netloop_cache)/trixie-$(build_root_packages | md5sum | cut -c 1-12)"
+}
+
+# kernel_root KVER: where KVER's image, modules and headers are: nothing
+# for the host's own, the build root for a kernel scripts/kernels.sh
+# fetched (it leaves a stamp when the kernel is whole).  Fails for neither.
+kernel_root() {
+	local root
+
+	if [[ -f /boot/vmlinuz-$1 && -d /lib/modules/$1 ]] &&
+	   [[ -d /usr/src/linux-headers-$1 || -d /lib/modules/$1/build ]]; then
+		return 0
+	fi
+	root=$(build_root)
+	[[ -f $root/var/lib/netloop/$1 ]] || return 1
+	echo "$root"
+}
+
+# host_kernels: the releases of the matrix's series that the host has
+# (bookworm's, which scripts/deps.sh installs), one a line.
+host_kernels() {
+	local s
+
+	for s in "${matrix[@]}"; do
+		"${BASH_SOURCE[0]%/*}/kver.sh" --host "$s" 2>/dev/null || true
+	done
+}
+
+# in_root ROOT CMD...: run CMD chrooted in ROOT (a build root that
+# scripts/kernels.sh made), in the current directory, with /dev, /proc and
+# this repository (at its own path) mounted in a private mount namespace
+# that ends with CMD.
+in_root() {
+	local top
+
+	top=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
+	# shellcheck disable=SC2016 # for the bash in the namespace
+	unshare -m -- /bin/bash -euc '
+		root=$1 top=$2 dir=$3
+		shift 3
+		mount --rbind /dev "$root/dev"
+		mount -t proc proc "$root/proc"
+		mkdir -p "$root$top"
+		mount --bind "$top" "$root$top"
+		exec chroot "$root" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$dir" "$@"' \
+		in_root "$1" "$top" "$PWD" "${@:2}"
+}
+
+# at ROOT CMD...: run CMD, a command or a function of this file, on the
+# host (ROOT empty) or in the build root ROOT (in_root).
+at() {
+	local root=$1 top
+
+	shift
+	if [[ -z $root ]]; then
+		"$@"
+		return
+	fi
+	top=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
+	# shellcheck disable=SC2016 # for the bash in the root
+	in_root "$root" bash -c '. "$1" && shift && "$@"' "${0##*/}" "$top/scripts/lib.sh" "$@"
+}
+
 # plugin_files: vm.sh's -f argument for the iproute2 plugin built in build/
 # (make plugin): in the guest where Debian's ip looks for plugins (its
 # IP_LIB_DIR).
@@ -40,13 +125,14 @@ copy_sources() {
 # kernel_spec SPEC: for SPEC, a Debian SERIES or KVER or a kernel directory
 # (anything with a '/', as scripts/debug-kernel.sh makes), set kver to its
 # release and kroot to the root its lib/modules/$kver lies under: '' for
-# the host's own.
+# the host's own, the build root for a fetched one.
 # shellcheck disable=SC2034 # for the caller
 kernel_spec() {
 	kver=$("${BASH_SOURCE[0]%/*}/kver.sh" "$1")
-	kroot=
 	if [[ $1 == */* ]]; then
 		kroot=$(cd "$1" && pwd)
+	else
+		kroot=$(kernel_root "$kver")
 	fi
 }
 

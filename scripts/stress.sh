@@ -6,23 +6,21 @@
 # counts) in a VM on each kernel, through kselftest's runner.  Ends with
 # "N passed, N failed"; exits non-zero if a case failed or a VM run did.
 #
-# Usage: scripts/stress.sh [SERIES...]	(default: 6.1 6.12)
+# Usage: scripts/stress.sh [SERIES...]	(default: the matrix, MATRIX in the Makefile)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$top/scripts/lib.sh"
 cd "$top"
 
-series=("${@:-6.1}")
-(($#)) || series+=(6.12)
+series=("${@:-${matrix[@]}}")
 logs=$top/build/stress
 mkdir -p "$logs"
 passed=0 failed=0 skipped=0
 start=$SECONDS
 
 ksft=$("$top/scripts/ksft.sh" "$top/build/kselftest-stress")
-for s in "${series[@]}"; do
-	kver=$("$top/scripts/kver.sh" "$s")
+for kver in $("$top/scripts/kernels.sh" "${series[@]}"); do
 	echo "# stress on $kver"
 	out=$logs/stress-$kver.log
 	rc=0

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The Debian package: `make deb`, install the .deb with apt-get, check the
-# modules DKMS built for 6.1 and 6.12 on install, boot each in a VM and
+# modules DKMS built on install for the matrix's kernels the host has
+# (bookworm's: the package installs into the host), boot each in a VM and
 # create a device, purge the package and check that nothing is left.
 # Refuses to run where netloop is installed already; purges what it installed
 # even when it fails.  Output: build/test-deb.log.
@@ -16,7 +17,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 "$top/scripts/deps.sh" dkms
 version=$(netloop_version)
-kvers=("$("$top/scripts/kver.sh" 6.1)" "$("$top/scripts/kver.sh" 6.12)")
+mapfile -t kvers <<<"$(host_kernels)"
 deb=$top/build/deb/netloop-dkms_${version}_all.deb
 plugin_deb=$top/build/deb/netloop-iproute2_${version}_$(dpkg --print-architecture).deb
 plugin=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/ip/link_netloop.so

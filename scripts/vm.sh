@@ -77,7 +77,7 @@ mkdir -p "$top/build/$kver" "$(dirname "$log")"
 
 if [[ -z $ko ]]; then
 	[[ -x $here/build.sh ]] || die "scripts/build.sh missing; pass -m MODULE.ko or -m none"
-	ko=$("$here/build.sh" "${kroot:-$kver}" | tail -n 1) || die "scripts/build.sh ${kroot:-$kver} failed"
+	ko=$("$here/build.sh" "$kernel" | tail -n 1) || die "scripts/build.sh $kernel failed"
 fi
 [[ $ko == none || -f $ko ]] || die "no such module '$ko'"
 
@@ -96,10 +96,13 @@ echo "vm.sh: kernel $kver, accel $accel, log $log" >&2
 # QEMU boots the uncompressed kernel through its PVH entry: TCG needs seconds
 # to decompress a bzImage. The bzImage header gives the payload's offset and
 # length; the payload ends with 4 bytes of uncompressed size.  A kernel
-# directory has its vmlinux.
-img=/boot/vmlinuz-$kver
-vmlinux=${kroot:-$top/build/$kver}/vmlinux
-if [[ -z $kroot && ! $vmlinux -nt $img ]]; then
+# directory has its vmlinux; Debian's 7.x packages put vmlinuz beside the
+# modules.
+img=$kroot/boot/vmlinuz-$kver
+[[ -f $img ]] || img=$kroot/lib/modules/$kver/vmlinuz
+vmlinux=$kroot/vmlinux
+[[ -n $kroot && -f $vmlinux ]] || vmlinux=$top/build/$kver/vmlinux
+if [[ $vmlinux != "$kroot/vmlinux" && ! $vmlinux -nt $img ]]; then
 	sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$img")
 	read -r off len <<<"$(od -An -tu4 -j $((0x248)) -N8 "$img")"
 	if dd if="$img" iflag=skip_bytes,count_bytes skip=$(((sects + 1) * 512 + off)) \
