@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Check the documentation: the man page renders without a groff or man
-# warning, and netloop.rst has no reStructuredText warning or error.
+# warning, netloop.rst has no reStructuredText warning or error, and its
+# supported-kernels table is the matrix's.
 #
 # Usage: scripts/test-docs.sh
 
@@ -22,3 +23,5 @@ echo "test-docs: Documentation/netloop.4 renders without warnings"
 out=$(/usr/bin/rst2html --halt=warning "$top/Documentation/networking/netloop.rst" 2>&1 >/dev/null) ||
 	die "$(head -n 1 <<<"$out")"
 echo "test-docs: Documentation/networking/netloop.rst passes docutils"
+
+"$top/scripts/kernel-table.sh" --check
