@@ -31,6 +31,7 @@ echo "# sanitizer kernel $kver in $kdir ($((built - start)) s to build or find)"
 step "build $kver W=1" "$logs/build.log" scripts/build.sh "$kdir"
 step "iproute2 plugin builds" "$logs/plugin.log" make -C iproute2 O="$top/build"
 ksft=$(scripts/ksft.sh "$top/build/kselftest-debug")
+mapfile -t programs < <(ksft_programs "$ksft")
 
 # Limits for a hang, not for the expected run: under TCG this kernel runs
 # the selftests three to four times slower than Debian's, 1 to 4 minutes
@@ -41,7 +42,7 @@ scripts/vm.sh -k "$kdir" -t 7200 -l "$logs/vm.log" \
 	-f "$ksft:/kselftest" -f "$(plugin_files)" -- \
 	scripts/kmemleak.sh env NETLOOP_STRESS=short \
 	/kselftest/run_kselftest.sh -o 1800 | tee "$out" || vmrc=$?
-count_ktap "$out" "$kver"
+count_ktap "$out" "$kver" "${programs[@]}"
 # scripts/kmemleak.sh's last line; none if the guest died before it.  (Its
 # words are not "unreferenced object", which vm.sh takes for a report.)
 leaks=$(sed -n 's/^kmemleak: \([0-9]*\) objects reported$/\1/p' "$out")

@@ -53,7 +53,7 @@ kernel_checks() {
 		result 0 "VM run on $kver (see $logs/vm-$kver.log)"
 	fi
 	cat "$vmlog"
-	count_ktap "$vmlog" "$kver"
+	count_ktap "$vmlog" "$kver" "${programs[@]}"
 	echo "# $kver: $passed passed, $failed failed, $skipped skipped, $((SECONDS - start)) s"
 }
 
@@ -75,6 +75,7 @@ step "iproute2 plugin with bookworm's ip" "$logs/plugin-bookworm.log" scripts/te
 step "iproute2 plugin with trixie's ip" "$logs/plugin-trixie.log" \
 	scripts/test-plugin.sh "$(build_root)"
 ksft=$("$top/scripts/ksft.sh")
+mapfile -t programs < <(ksft_programs "$ksft")
 
 # A VM runs on one host CPU: run the kernels' checks NETLOOP_JOBS at a
 # time (default: one per CPU), then show each kernel's in matrix order.

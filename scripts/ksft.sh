@@ -17,5 +17,9 @@ rm -rf "$out"
 mkdir -p "$out.obj"
 "${mk[@]}" INSTALL_PATH="$out/$collection" install >&2
 "${mk[@]}" COLLECTION="$collection" emit_tests >"$out/kselftest-list.txt"
+if [[ ! -s $out/kselftest-list.txt ]]; then
+	echo "ksft.sh: lib.mk listed no selftests in $out/kselftest-list.txt" >&2
+	exit 1
+fi
 cp -r "$ksft/kselftest" "$ksft/run_kselftest.sh" "$out/"
 echo "$out"

@@ -160,25 +160,50 @@ step() {
 	result "$ok" "$name"
 }
 
-# count_ktap LOG KVER: add the selftests' cases in LOG (run_kselftest.sh's
-# output) to passed, failed and skipped.  A test program that failed
-# without a failed case (a timeout, a crash) counts once more.
-count_ktap() {
-	local line prog_fail=0 case_fail=0
+# ksft_programs DIR: the programs of the kselftest tree DIR (scripts/ksft.sh)
+# that run_kselftest.sh runs, one a line.
+ksft_programs() {
+	sed 's/^[^:]*://' "$1/kselftest-list.txt"
+}
 
+# count_ktap LOG KVER PROG...: add the selftests' cases in LOG
+# (run_kselftest.sh's output) to passed, failed and skipped, and hold the
+# run to its plans: each PROG must report, its cases must fulfil its own
+# "1..N", and the run's "1..N" must count the PROGs.  A program missing, a
+# plan not fulfilled, a program skipped whole and a program that failed
+# without a failed case (a timeout, a crash) each count as one failure.
+count_ktap() {
+	local log=$1 kver=$2 line plan=0 cases=0 case_fail=0 run_plan='' p
+	local -A seen
+
+	shift 2
 	while IFS= read -r line; do
 		case $line in
-		"# ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
-		"# ok "*) passed=$((passed + 1)) ;;
-		"# not ok "*) failed=$((failed + 1)) case_fail=$((case_fail + 1)) ;;
-		"ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
-		"not ok "*) prog_fail=$((prog_fail + 1)) ;;
+		"1.."*) run_plan=${line#1..} ;;
+		"# selftests: "*) plan=-1 cases=0 case_fail=0 ;;
+		"# 1.."*) plan=${line#"# 1.."} ;;
+		"# ok "*"# SKIP"*) skipped=$((skipped + 1)) cases=$((cases + 1)) ;;
+		"# ok "*) passed=$((passed + 1)) cases=$((cases + 1)) ;;
+		"# not ok "*)
+			failed=$((failed + 1)) cases=$((cases + 1))
+			case_fail=$((case_fail + 1)) ;;
+		"ok "*" selftests: "*|"not ok "*" selftests: "*)
+			p=${line#* selftests: *: } p=${p%% *}
+			seen[$p]=1
+			if [[ $line == *"# SKIP"* ]]; then
+				result 0 "$kver: $p skipped whole"
+			elif [[ $line == not* ]] && ((case_fail == 0)); then
+				result 0 "$kver: $p failed outside a case (${line##*# })"
+			fi
+			if ((plan != cases)); then
+				result 0 "$kver: $p planned 1..$plan, reported $cases cases"
+			fi ;;
 		esac
-	done < <(tr -d '\r' <"$1")
-	if ((prog_fail > case_fail)); then
-		echo "# $2: $((prog_fail - case_fail)) test program(s) failed outside a case"
-		failed=$((failed + prog_fail - case_fail))
-	fi
+	done < <(tr -d '\r' <"$log")
+	for p in "$@"; do
+		[[ -v seen[$p] ]] || result 0 "$kver: $p never reported"
+	done
+	[[ $run_plan == "$#" ]] || result 0 "$kver: the run planned 1..${run_plan:-?} programs, not $#"
 }
 
 # netloop_version: PACKAGE_VERSION in dkms.conf, which must be DRV_VERSION.

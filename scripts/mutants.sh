@@ -67,7 +67,7 @@ for m in "${mutants[@]}"; do
 	fi
 	dir=$logs/$name
 	rm -rf "$dir"
-	copy_sources "$dir" Kbuild drivers include scripts/build.sh scripts/lib.sh scripts/kver.sh
+	copy_sources "$dir" Kbuild Makefile drivers include scripts/build.sh scripts/lib.sh scripts/kver.sh
 	mutate "$dir" "${subs[@]:1}"
 	if ! ko=$("$dir/scripts/build.sh" "$kver" 2>"$dir/build.log" | tail -n 1); then
 		sed 's/^/# /' "$dir/build.log"

@@ -16,7 +16,7 @@ cd "$top"
 series=("${@:-${matrix[@]}}")
 logs=$top/build/stress
 mkdir -p "$logs"
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 n=0
 start=$SECONDS
 
 ksft=$("$top/scripts/ksft.sh" "$top/build/kselftest-stress")
@@ -27,7 +27,7 @@ for kver in $("$top/scripts/kernels.sh" "${series[@]}"); do
 	scripts/vm.sh -k "$kver" -t 7200 -l "$logs/vm-$kver.log" -f "$ksft:/kselftest" -- \
 		NETLOOP_STRESS=full /kselftest/run_kselftest.sh -o 7000 \
 		-t drivers/net/netloop:netloop_stress.sh | tee "$out" || rc=$?
-	count_ktap "$out" "$kver"
+	count_ktap "$out" "$kver" netloop_stress.sh
 	if ((rc)); then
 		echo "# stress on $kver: the VM run failed (see $logs/vm-$kver.log)"
 		failed=$((failed + 1))
