@@ -4,6 +4,8 @@
  *
  *   ip link add NAME type netloop [mode { reflect | loopback }]
  *   ip link set NAME type netloop mode { reflect | loopback }
+ *					(the kernel refuses a change: the
+ *					mode is fixed at creation)
  *   ip -d link show NAME		(prints "mode reflect|loopback")
  *   ip link help netloop
  *

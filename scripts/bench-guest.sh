@@ -22,10 +22,12 @@
 # PARTS: transfers (TCP, UDP, request/response), pktgen, streams, scale;
 # all of them by default.
 #
-# No set -e: the selftests' lib.sh is not written for it.  Setup steps and
-# measurements check for themselves, and any failure ends the run.
+# No set -e or -u: the selftests' lib.sh and the kernel's net/lib.sh under
+# it are not written for them (setup_ns reads the variables it is given).
+# Setup steps and measurements check for themselves, and any failure ends
+# the run.
 # shellcheck disable=SC2015 # "A && B || die": die when either fails
-set -uo pipefail
+set -o pipefail
 # shellcheck source=../selftests/lib.sh
 source /kselftest/drivers/net/netloop/lib.sh
 
@@ -252,7 +254,7 @@ bench_scale()
 					echo "RESULT kmem-$n $kind $r $(((k1 - k0) * 1024 / n)) bytes/device"
 				}
 				rmmod "$kind" || die "rmmod $kind"
-				cleanup_ns
+				cleanup_all_ns
 			done
 		done
 	done
@@ -319,8 +321,6 @@ bench_transfers()
 	done
 }
 
-tmp=$(mktemp -d)
-trap 'cleanup_ns; rm -rf "$tmp"' EXIT
 modprobe netloop && modprobe pktgen || die "no netloop or pktgen module"
 echo "# kernel $(uname -r), $(nproc) CPUs, $ROUNDS rounds: ${PARTS[*]}"
 for part in "${PARTS[@]}"; do
@@ -328,5 +328,5 @@ for part in "${PARTS[@]}"; do
 	transfers|pktgen|streams|scale) "bench_$part" ;;
 	*) die "no part '$part' (transfers, pktgen, streams, scale)" ;;
 	esac
-	cleanup_ns
+	cleanup_all_ns
 done

@@ -8,10 +8,12 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-ksft=$("$top/scripts/linux-source.sh")/tools/testing/selftests
+ksft=$(realpath "$("$top/scripts/linux-source.sh")/tools/testing/selftests")
 out=$(realpath -m "${1:-$top/build/kselftest}")
 collection=drivers/net/netloop
-mk=(make -s -C "$top/selftests" KSFT_DIR="$ksft" OUTPUT="$out.obj")
+# SRC_PATH and OBJ_PATH as the kernel's selftests Makefile passes them: lib.mk
+# installs TEST_INCLUDES (net/lib.sh) at their place under OBJ_PATH.
+mk=(make -s -C "$top/selftests" KSFT_DIR="$ksft" OUTPUT="$out.obj" SRC_PATH="$ksft" OBJ_PATH="$out")
 
 rm -rf "$out"
 mkdir -p "$out.obj"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Extract what the harness takes from Debian's linux-source package (kselftest's
-# runner and lib.mk, checkpatch) into build/linux-source, once per tarball, and
-# print that directory.
+# runner, lib.mk and ktap_helpers.sh, net/lib.sh, checkpatch) into
+# build/linux-source, once per tarball, and print that directory.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=lib.sh
@@ -12,16 +12,19 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 tarball=$(find /usr/src -maxdepth 1 -name 'linux-source-*.tar.xz' | sort -V | tail -n 1)
 [[ -n $tarball ]] || die "no /usr/src/linux-source-*.tar.xz: run scripts/deps.sh"
 
+members=('*/tools/testing/selftests/lib.mk'
+	 '*/tools/testing/selftests/kselftest*'
+	 '*/tools/testing/selftests/run_kselftest.sh'
+	 '*/tools/testing/selftests/net/lib.sh'
+	 '*/scripts/checkpatch.pl' '*/scripts/spelling.txt'
+	 '*/scripts/const_structs.checkpatch')
 dir=$top/build/linux-source
-if [[ $(cat "$dir/.tarball" 2>/dev/null) != "$tarball" ]]; then
+# Extracted again when the tarball or the list changes.
+stamp="$tarball ${members[*]}"
+if [[ $(cat "$dir/.tarball" 2>/dev/null) != "$stamp" ]]; then
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
-		'*/tools/testing/selftests/lib.mk' \
-		'*/tools/testing/selftests/kselftest*' \
-		'*/tools/testing/selftests/run_kselftest.sh' \
-		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
-		'*/scripts/const_structs.checkpatch'
-	echo "$tarball" >"$dir/.tarball"
+	tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards "${members[@]}"
+	echo "$stamp" >"$dir/.tarball"
 fi
 echo "$dir"

@@ -20,12 +20,12 @@ mutants=(
 	"keep-dst@skb_scrub_packet(skb, false);@skb_dst_force(skb);@netloop_set_lltx(dev);@netloop_set_lltx(dev); netif_keep_dst(dev);"
 	"loopback-drops-dst@skb_dst_force(skb);@skb_dst_drop(skb);"
 	"uncounted@dev_lstats_add(dev, len);@(void)len;"
-	"rx-uncounted@stats->rx_packets = stats->tx_packets;@"
-	"backlog-drop-uncounted@u64_stats_inc(&d->backlog);@"
+	"rx-uncounted@stats->rx_packets = packets;@"
+	"backlog-drop-counted-as-looped@if (likely(__netif_rx(skb) == NET_RX_SUCCESS))@if (__netif_rx(skb) >= NET_RX_SUCCESS)"
 	"carrier-ignored@if (unlikely(!netif_carrier_ok(dev)))@if (0)"
 	"gso-segmented@NETIF_F_GSO_SOFTWARE | NETIF_F_HW_CSUM@NETIF_F_HW_CSUM"
 	"mtu-unbounded@dev->max_mtu = NETLOOP_MTU;@dev->max_mtu = 0;"
-	"mode-change-while-up@if (netif_running(dev)) {@if (0) {"
+	"mode-change-applied@return -EOPNOTSUPP;@priv->mode = nla_get_u32(data[IFLA_NETLOOP_MODE]); return 0;"
 	"info-data-lax@return nla_validate_nested(info_data,@return 0 * nla_validate_nested(info_data,"
 )
 

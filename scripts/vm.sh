@@ -27,9 +27,10 @@ tools=(bash ip ss tc nstat bridge ping ping4 ping6 ethtool iperf3 kmod
        taskset flock dmesg)
 kmod_links=(insmod rmmod modprobe lsmod depmod modinfo)
 modules=(veth dummy pktgen)
-# KASAN's reports are BUGs and lockdep's WARNINGs or BUGs; UBSAN's and
-# kmemleak's have their own words.
-splat='WARNING:|BUG:|Oops|refcount_t|unregister_netdevice: waiting for|Call Trace|general protection fault|Kernel panic|UBSAN:|unreferenced object|suspected memory leak'
+# What a kernel in trouble logs: the selftests' KERNEL_TROUBLE, the one list
+# (the selftests go into the guest without scripts/).
+splat=$(sed -n "s/^KERNEL_TROUBLE='\(.*\)'$/\1/p" "$top/selftests/lib.sh")
+[[ $splat ]] || die "no KERNEL_TROUBLE='...' line in $top/selftests/lib.sh"
 append="console=ttyS0 quiet panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 printk.devkmsg=on panic_print=0x20 cryptomgr.notests no_timer_check"
 
 start=${EPOCHREALTIME//[.,]/}

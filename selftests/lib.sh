@@ -1,17 +1,40 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Helpers shared by the netloop selftests, in the style of net/lib.sh:
-# namespaces with unique names and a cleanup that always runs, counter
-# readers, the kernel log since the test began, and KTAP case running on
-# top of kselftest's ktap_helpers.sh.  Tests source this file first.
+# Helpers shared by the netloop selftests, on top of the kernel's net/lib.sh
+# (setup_ns, cleanup_all_ns, slowwait, pause_on_fail) and kselftest's
+# ktap_helpers.sh: one cleanup on exit, counter readers, the kernel log
+# since the test began, and KTAP case running.  Tests source this file
+# first, and it reads their options:
+#   -t "NAME..."  run only these cases; NAME is a case's function without
+#                 test_ (forward), or that with its arguments (forward6)
+#   -p            pause after a failing case (PAUSE_ON_FAIL=yes)
 
 lib_dir=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
 # shellcheck source=/dev/null
 source "$lib_dir/../../../kselftest/ktap_helpers.sh"
+# shellcheck source=/dev/null
+source "$lib_dir/../../../net/lib.sh"
 
-NS_LIST=()
+# What a kernel in trouble logs: KASAN's reports are BUGs and lockdep's
+# WARNINGs or BUGs; UBSAN's and kmemleak's have their own words.  The one
+# list: kernel_log_clean checks each test's part of the log with it, and
+# scripts/vm.sh reads it from here (a line of its own) for the whole guest.
+KERNEL_TROUBLE='WARNING:|BUG:|Oops|refcount_t|waiting for .* to become free|Call Trace|general protection fault|Kernel panic|UBSAN:|unreferenced object|suspected memory leak'
+
 KMSG_MARK="netloop-selftest: $(basename "$0") $$ starts"
+TESTS=
+usage="usage: ${0##*/} [-t \"NAME...\"]... [-p]"
+# shellcheck disable=SC2034 # PAUSE_ON_FAIL: net/lib.sh's pause_on_fail reads it
+while getopts :t:ph opt; do
+	case $opt in
+	t) TESTS+=" $OPTARG" ;;
+	p) PAUSE_ON_FAIL=yes ;;
+	h) echo "$usage"; exit 0 ;;
+	*) echo "$usage" >&2; exit 1 ;;
+	esac
+done
+OPTIND=1
 
 # fail MSG: explain a failed check as a KTAP diagnostic and return 1.
 fail()
@@ -44,31 +67,42 @@ require_netloop()
 	modprobe -q netloop || skip_all "netloop module not available"
 }
 
-# setup_ns VAR...: create a namespace with a unique name for each VAR, with
-# lo up, and set VAR to its name.  They are all removed on exit.
-setup_ns()
-{
-	local _var _name
+declare -A SYSCTL_SAVED
 
-	for _var; do
-		_name="$_var-$(mktemp -u XXXXXX)"
-		ip netns add "$_name" || return 1
-		NS_LIST+=("$_name")
-		ip -n "$_name" link set lo up
-		printf -v "$_var" '%s' "$_name"
+# sysctl_set NAME=VALUE...: set global sysctls; cleanup puts each back as
+# it was before the test first changed it.
+sysctl_set()
+{
+	local kv
+
+	for kv; do
+		[[ -v SYSCTL_SAVED[${kv%%=*}] ]] ||
+			SYSCTL_SAVED[${kv%%=*}]=$(sysctl -n "${kv%%=*}") || return
 	done
+	sysctl -qw "$@"
 }
 
-cleanup_ns()
+# cleanup: on exit, whatever ends it: stop the test's background jobs,
+# remove its namespaces (setup_ns), restore its sysctls (sysctl_set) and
+# remove $tmp.
+cleanup()
 {
-	local ns
+	local name
+	local -a pids
 
-	for ns in "${NS_LIST[@]}"; do
-		ip netns del "$ns" 2>/dev/null
+	mapfile -t pids < <(jobs -p)
+	if ((${#pids[@]})); then
+		kill "${pids[@]}" 2>/dev/null
+		wait "${pids[@]}" 2>/dev/null
+	fi
+	cleanup_all_ns
+	for name in "${!SYSCTL_SAVED[@]}"; do
+		sysctl -qw "$name=${SYSCTL_SAVED[$name]}"
 	done
-	NS_LIST=()
+	rm -rf "$tmp"
 }
-trap cleanup_ns EXIT
+tmp=$(mktemp -d)
+trap cleanup EXIT
 
 # loop_route NS DEV ADDR: make DEV the way out to the local address ADDR
 # (IPv4 or IPv6) with policy routing, and deliver what DEV loops back:
@@ -127,13 +161,13 @@ meminfo()
 # in NS (a TCP listener, a UDP receiver), so a sender can start.
 wait_listen()
 {
-	local i
+	slowwait 5 bound "$@" || fail "no $2 socket bound to port $3 in $1"
+}
 
-	for ((i = 0; i < 50; i++)); do
-		[[ -n $(ip netns exec "$1" ss -Hln --"$2" "sport = :$3") ]] && return
-		sleep 0.1
-	done
-	fail "no $2 socket bound to port $3 in $1"
+# bound NS tcp|udp PORT: a socket is bound to PORT in NS.
+bound()
+{
+	[[ -n $(ip netns exec "$1" ss -Hln --"$2" "sport = :$3") ]]
 }
 
 # field NAME LINE: the value of NAME=value in LINE (such as xfer's output).
@@ -215,30 +249,58 @@ kernel_log()
 	dmesg | sed -n "/$KMSG_MARK/,\$p"
 }
 
-# kernel_log_clean: no warning, bug, oops, refcount, UBSAN or leak report
-# since this test started.
+# kernel_log_clean: nothing of KERNEL_TROUBLE in the kernel log since this
+# test started.
 kernel_log_clean()
 {
 	local bad
 
-	bad=$(kernel_log | grep -E 'WARNING:|BUG:|Oops|UBSAN:|refcount_t|Call Trace|waiting for .* to become free')
+	bad=$(kernel_log | grep -E "$KERNEL_TROUBLE")
 	[[ -z $bad ]] || fail "kernel log: $bad"
 }
 
-# run_cases "DESCRIPTION:FUNCTION [ARG...]"...: run each case as one KTAP
-# result, then check the kernel log, and exit with kselftest's status.
+# run_cases "DESCRIPTION:FUNCTION [ARG...]"...: run each case (those -t
+# names, if given) as one KTAP result, then check the kernel log, and exit
+# with kselftest's status.  With -p, pause after a failing case.
 run_cases()
 {
-	local c
-	local -a cmd
+	local c t name full known=" "
+	local -a cmd tests chosen=()
 
-	ktap_print_header
-	ktap_set_plan $(($# + 1))
+	read -r -a tests <<<"$TESTS"
 	for c; do
 		read -r -a cmd <<<"${c##*:}"
-		ktap_test_result "${c%:*}" "${cmd[@]}"
+		name=${cmd[0]#test_}
+		printf -v full %s "$name" "${cmd[@]:1}"
+		for t in "$name" "$full"; do
+			[[ $known == *" $t "* ]] || known+="$t "
+		done
+		for t in "${tests[@]:-$name}"; do
+			if [[ ${t#test_} == "$name" || ${t#test_} == "$full" ]]; then
+				chosen+=("$c")
+				break
+			fi
+		done
 	done
-	ktap_test_result "kernel log is clean" kernel_log_clean
+	for t in "${tests[@]}"; do
+		[[ $known == *" ${t#test_} "* ]] || {
+			echo "${0##*/}: no case '$t'; cases:$known" >&2
+			exit "$KSFT_FAIL"
+		}
+	done
+	chosen+=("kernel log is clean:kernel_log_clean")
+
+	ktap_print_header
+	ktap_set_plan ${#chosen[@]}
+	for c in "${chosen[@]}"; do
+		read -r -a cmd <<<"${c##*:}"
+		if "${cmd[@]}"; then
+			ktap_test_pass "${c%:*}"
+		else
+			ktap_test_fail "${c%:*}"
+			pause_on_fail
+		fi
+	done
 	ktap_finished
 }
 

@@ -419,9 +419,7 @@ require_cmd ip nstat dmesg sysctl "$INJECT"
 require_netloop
 # Martian lines go through net_ratelimit(): net.core.message_cost 0 lets
 # every one through.  It is global: restored on exit.
-message_cost=$(sysctl -n net.core.message_cost)
-trap 'cleanup_ns; sysctl -qw net.core.message_cost="$message_cost"' EXIT
-sysctl -qw net.core.message_cost=0
+sysctl_set net.core.message_cost=0
 run_cases \
 	"127/8 destination looped through nl0 is martian:test_martian_dst" \
 	"127/8, 0.0.0.0, multicast and broadcast sources are martian, 0.1.2.3 is not:test_martian_src" \

@@ -3,10 +3,11 @@
 #
 # netloop modes (IFLA_NETLOOP_MODE): reflect (0, the default) routes the
 # looped packet again as input, loopback (1) keeps its output route as lo
-# does.  The mode is set, changed and read with raw netlink (the nlsend
-# helper); bad requests are refused with a message; a loopback-mode device
-# carries a service address; what a route through the device does differs
-# per mode; loopback-mode devices leave lo's addresses and routes alone.
+# does.  The mode is set and read with raw netlink (the nlsend helper); it
+# is fixed at creation: a change is refused with a message, and so are bad
+# requests; a loopback-mode device carries a service address; what a route
+# through the device does differs per mode; loopback-mode devices leave
+# lo's addresses and routes alone.
 
 # shellcheck source=lib.sh
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -62,20 +63,39 @@ test_default()
 	mode_is "$ns" nl1 $REFLECT
 }
 
-test_set_mode()
+# change_refused NS MODE: asking nl0, in MODE, for the other mode is
+# refused with a message and leaves it in MODE; asking for MODE, which is
+# not a change, is accepted.
+change_refused()
 {
-	local ns
+	refused "$1" "mode cannot be changed after creation" set nl0 mode $((1 - $2)) ||
+		return
+	mode_is "$1" nl0 "$2" || return
+	nl "$1" set nl0 mode "$2" || fail "mode $2 refused on a device in mode $2" ||
+		return
+	mode_is "$1" nl0 "$2"
+}
 
-	setup_ns ns || return
-	nl "$ns" add nl0 mode $LOOPBACK || fail "add in loopback mode" || return
-	mode_is "$ns" nl0 $LOOPBACK || return
-	nl "$ns" set nl0 mode $REFLECT || fail "loopback -> reflect while down" || return
-	mode_is "$ns" nl0 $REFLECT || return
-	nl "$ns" set nl0 mode $LOOPBACK || fail "reflect -> loopback while down" || return
-	mode_is "$ns" nl0 $LOOPBACK || return
-	ip -n "$ns" link set nl0 up || return
-	# Asking for the mode it has is not a change.
-	nl "$ns" set nl0 mode $LOOPBACK || fail "same mode refused while up"
+# The mode is fixed at creation: a change is refused, down and up, and the
+# device goes on looping in its mode (a 127/8 destination routed through
+# it: a martian in reflect mode, discarded in loopback mode).
+test_mode_fixed()
+{
+	local ns mode
+
+	for mode in $REFLECT $LOOPBACK; do
+		setup_ns ns && nl "$ns" add nl0 mode "$mode" ||
+			fail "add nl0 in mode $mode" || return
+		mode_is "$ns" nl0 "$mode" || return
+		change_refused "$ns" "$mode" || return
+		ns_sysctl "$ns" net.ipv6.conf.nl0.disable_ipv6=1 &&
+			ip -n "$ns" addr add "$ADDR/32" dev nl0 &&
+			ip -n "$ns" link set nl0 up &&
+			loop_route "$ns" nl0 127.0.0.2 || fail "setup" || return
+		change_refused "$ns" "$mode" || return
+		martian_127 "$ns" "$mode" || return
+		cleanup_all_ns
+	done
 }
 
 test_bad_values()
@@ -92,10 +112,6 @@ test_bad_values()
 	nl "$ns" add nl0 || fail "add nl0" || return
 	refused "$ns" "integer out of range" set nl0 mode 2 || return
 	refused "$ns" "Unknown attribute type" set nl0 mode 1 attr 2 1 || return
-	mode_is "$ns" nl0 $REFLECT || return
-	ip -n "$ns" link set nl0 up || return
-	refused "$ns" "cannot change mode while the device is up" set nl0 mode $LOOPBACK ||
-		return
 	mode_is "$ns" nl0 $REFLECT
 }
 
@@ -131,24 +147,32 @@ ping_through()
 	echo "${got:-0} $(($(dev_stat "$ns" nl0 rx_packets) - rx0)) $(($(rt_cache_stat in_martian_dst) - m0))"
 }
 
+# martian_127 NS MODE: PINGS echoes to 127.0.0.2, routed out of nl0 in
+# MODE: none answered, all received on nl0, and in_martian_dst moved by all
+# of them in reflect mode, by none in loopback mode.
+martian_127()
+{
+	local out want="0 $PINGS $PINGS"
+
+	(($2 == LOOPBACK)) && want="0 $PINGS 0"
+	out=$(ping_through "$1" 127.0.0.2)
+	[[ $out == "$want" ]] ||
+		fail "mode $2: answered, rx, in_martian_dst moved: '$out', want '$want'"
+}
+
 # A 127/8 destination routed out of the device: reflect mode routes it again
 # as input, where it is a martian destination; loopback mode keeps the
 # output route, whose input handler discards it as lo's would without any
 # martian check.
 test_martian_dst()
 {
-	local ns mode want out
+	local ns mode
 
 	for mode in $REFLECT $LOOPBACK; do
 		setup_ns ns && setup_dev "$ns" "$mode" &&
 			loop_route "$ns" nl0 127.0.0.2 || fail "setup" || return
-		out=$(ping_through "$ns" 127.0.0.2)
-		want="0 $PINGS $PINGS"
-		((mode == LOOPBACK)) && want="0 $PINGS 0"
-		[[ $out == "$want" ]] ||
-			fail "mode $mode: answered, rx, in_martian_dst moved: '$out', want '$want'" ||
-			return
-		cleanup_ns
+		martian_127 "$ns" "$mode" || return
+		cleanup_all_ns
 	done
 }
 
@@ -168,7 +192,7 @@ test_local_addr()
 		[[ $out == "$want" ]] ||
 			fail "mode $mode: answered, rx, in_martian_dst moved: '$out', want '$want'" ||
 			return
-		cleanup_ns
+		cleanup_all_ns
 	done
 }
 
@@ -212,12 +236,10 @@ test_coexist()
 require_cmd ip ping modprobe
 require_netloop
 [[ -x $NLSEND && -x $lib_dir/xfer ]] || skip_all "nlsend or xfer helper not built"
-tmp=$(mktemp -d)
-trap 'cleanup_ns; rm -rf "$tmp"' EXIT
 run_cases \
 	"default mode is reflect and is reported:test_default" \
-	"mode set at creation and changed while down:test_set_mode" \
-	"mode 7, unknown attributes, change while up refused with a message:test_bad_values" \
+	"mode fixed at creation: change refused down and up, device keeps its mode:test_mode_fixed" \
+	"mode 7 and unknown attributes refused with a message:test_bad_values" \
 	"TCP to a /32 service address on a loopback-mode device:test_service_address" \
 	"127/8 through the device: martian in reflect, discarded in loopback:test_martian_dst" \
 	"local address through the device: delivered in reflect only:test_local_addr" \

@@ -419,8 +419,6 @@ test_gso()
 
 require_cmd ip ping nstat ss ethtool "$XFER"
 require_netloop
-tmp=$(mktemp -d)
-trap 'cleanup_ns; rm -rf "$tmp"' EXIT
 
 cases=()
 for fam in 4 6; do

@@ -153,8 +153,6 @@ test_pktgen()
 require_cmd ip nstat awk sort
 require_netloop
 [[ -x $XFER ]] || skip_all "xfer helper not built"
-tmp=$(mktemp -d)
-trap 'cleanup_ns; rm -rf "$tmp"' EXIT
 run_cases \
 	"TCP bulk through netloop at least $TCP_FLOOR of lo, data intact:test_tcp_bulk" \
 	"UDP 64-byte datagrams: every one received or counted:test_udp_small" \

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
+#include <linux/netloop.h>
 #include <linux/rtnetlink.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,9 +28,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-/* include/uapi/linux/netloop.h */
-#define IFLA_NETLOOP_MODE	1
 
 #define BUFLEN	4096
 

@@ -8,9 +8,11 @@
  * released first, so the looped packet goes through its own input route
  * lookup on the netloop device: policy routing on iif, forwarding,
  * rp_filter and martian filtering all apply to it.  In loopback mode the
- * output route is kept, as lo keeps it.  See
- * Documentation/networking/netloop.rst.
+ * output route is kept, as lo keeps it.  The mode is fixed at creation.
+ * See Documentation/networking/netloop.rst.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
@@ -19,9 +21,7 @@
 #include <linux/netdevice.h>
 #include <linux/netloop.h>
 #include <linux/skbuff.h>
-#include <linux/u64_stats_sync.h>
 #include <net/dst.h>
-#include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
 #include "compat.h"
@@ -37,55 +37,9 @@
 
 static unsigned int numdevs;
 
-/* Packets the receive backlog refused, per CPU (as the backlog is), for
- * ethtool -S.  What was looped is counted in dev->lstats.
- */
-struct netloop_drops {
-	u64_stats_t backlog;
-	struct u64_stats_sync syncp;
-};
-
 struct netloop_priv {
-	struct netloop_drops __percpu *drops;
-	/* enum netloop_mode; changed only while the device is down. */
-	u32 mode;
+	u32 mode;	/* enum netloop_mode, fixed at creation */
 };
-
-/* One CPU's share of the counters. */
-struct netloop_cpu_stats {
-	u64 packets;
-	u64 bytes;
-	u64 backlog;
-};
-
-static void netloop_count_backlog_drop(struct net_device *dev)
-{
-	struct netloop_priv *priv = netdev_priv(dev);
-	struct netloop_drops *d = this_cpu_ptr(priv->drops);
-
-	u64_stats_update_begin(&d->syncp);
-	u64_stats_inc(&d->backlog);
-	u64_stats_update_end(&d->syncp);
-}
-
-static void netloop_read_cpu(struct net_device *dev, int cpu,
-			     struct netloop_cpu_stats *s)
-{
-	const struct pcpu_lstats *l = per_cpu_ptr(dev->lstats, cpu);
-	struct netloop_priv *priv = netdev_priv(dev);
-	const struct netloop_drops *d = per_cpu_ptr(priv->drops, cpu);
-	unsigned int start;
-
-	do {
-		start = u64_stats_fetch_begin(&l->syncp);
-		s->packets = u64_stats_read(&l->packets);
-		s->bytes = u64_stats_read(&l->bytes);
-	} while (u64_stats_fetch_retry(&l->syncp, start));
-	do {
-		start = u64_stats_fetch_begin(&d->syncp);
-		s->backlog = u64_stats_read(&d->backlog);
-	} while (u64_stats_fetch_retry(&d->syncp, start));
-}
 
 static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 {
@@ -97,7 +51,7 @@ static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 	 */
 	if (unlikely(!netif_carrier_ok(dev))) {
 		dev_core_stats_tx_dropped_inc(dev);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 		return NETDEV_TX_OK;
 	}
 
@@ -106,28 +60,20 @@ static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 	skb_clear_tstamp(skb);
 	skb_orphan(skb);
 
-	if (READ_ONCE(priv->mode) == NETLOOP_MODE_LOOPBACK) {
-		/* As lo: the output dst stays and decides the packet's fate
-		 * on input, without an input route lookup.  The backlog
-		 * outlives the RCU section a noref dst was taken in.
-		 */
+	/* Loopback mode keeps the output dst, as lo, past the RCU section a
+	 * noref dst was taken in.  Reflect mode scrubs what veth scrubs
+	 * within a namespace: the dst, conntrack, skb extensions, skb_iif
+	 * and ignore_df, but not the mark.
+	 */
+	if (priv->mode == NETLOOP_MODE_LOOPBACK)
 		skb_dst_force(skb);
-	} else {
-		/* Scrub what veth scrubs when it forwards within a namespace:
-		 * the output dst (the packet must be routed again as input on
-		 * this device), conntrack and skb extensions (a received
-		 * packet has none), skb_iif and ignore_df.  skb->mark is
-		 * kept, as veth keeps it, so fwmark policy routing sees it.
-		 */
+	else
 		skb_scrub_packet(skb, false);
-	}
 	skb->protocol = eth_type_trans(skb, dev);
 
-	/* The core counts a refusal by the backlog in rx_dropped too. */
+	/* A refusal by the backlog is counted by the core in rx_dropped. */
 	if (likely(__netif_rx(skb) == NET_RX_SUCCESS))
 		dev_lstats_add(dev, len);
-	else
-		netloop_count_backlog_drop(dev);
 
 	return NETDEV_TX_OK;
 }
@@ -135,35 +81,20 @@ static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 static void netloop_get_stats64(struct net_device *dev,
 				struct rtnl_link_stats64 *stats)
 {
-	struct netloop_cpu_stats s;
-	int cpu;
+	u64 packets, bytes;
 
-	for_each_possible_cpu(cpu) {
-		netloop_read_cpu(dev, cpu, &s);
-		stats->tx_packets += s.packets;
-		stats->tx_bytes += s.bytes;
-	}
-	stats->rx_packets = stats->tx_packets;
-	stats->rx_bytes = stats->tx_bytes;
+	dev_lstats_read(dev, &packets, &bytes);
+
+	stats->rx_packets = packets;
+	stats->tx_packets = packets;
+	stats->rx_bytes = bytes;
+	stats->tx_bytes = bytes;
 }
 
 static int netloop_dev_init(struct net_device *dev)
 {
-	struct netloop_priv *priv = netdev_priv(dev);
-
-	priv->drops = netdev_alloc_pcpu_stats(struct netloop_drops);
-	if (!priv->drops)
-		return -ENOMEM;
-
 	netdev_lockdep_set_classes(dev);
 	return 0;
-}
-
-static void netloop_dev_uninit(struct net_device *dev)
-{
-	struct netloop_priv *priv = netdev_priv(dev);
-
-	free_percpu(priv->drops);
 }
 
 static int netloop_change_carrier(struct net_device *dev, bool new_carrier)
@@ -177,7 +108,6 @@ static int netloop_change_carrier(struct net_device *dev, bool new_carrier)
 
 static const struct net_device_ops netloop_netdev_ops = {
 	.ndo_init		= netloop_dev_init,
-	.ndo_uninit		= netloop_dev_uninit,
 	.ndo_start_xmit		= netloop_xmit,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_set_mac_address	= eth_mac_addr,
@@ -192,69 +122,8 @@ static void netloop_get_drvinfo(struct net_device *dev,
 	strscpy(info->version, DRV_VERSION, sizeof(info->version));
 }
 
-enum {
-	NETLOOP_STAT_PACKETS,
-	NETLOOP_STAT_BYTES,
-	NETLOOP_STAT_BACKLOG,
-	NETLOOP_NSTATS
-};
-
-static const char netloop_stat_names[NETLOOP_NSTATS][ETH_GSTRING_LEN] = {
-	[NETLOOP_STAT_PACKETS]	= "looped_packets",
-	[NETLOOP_STAT_BYTES]	= "looped_bytes",
-	[NETLOOP_STAT_BACKLOG]	= "rx_backlog_drops",
-};
-
-/* After the totals, each CPU's looped packets and backlog drops: the
- * backlog is per CPU, and the remedy (RPS, netdev_max_backlog) depends on
- * how the load spreads.
- */
-#define NETLOOP_NSTATS_PER_CPU	2
-
-static int netloop_get_sset_count(struct net_device *dev, int sset)
-{
-	if (sset != ETH_SS_STATS)
-		return -EOPNOTSUPP;
-	return NETLOOP_NSTATS + NETLOOP_NSTATS_PER_CPU * num_possible_cpus();
-}
-
-static void netloop_get_strings(struct net_device *dev, u32 sset, u8 *data)
-{
-	int cpu;
-
-	if (sset != ETH_SS_STATS)
-		return;
-	memcpy(data, netloop_stat_names, sizeof(netloop_stat_names));
-	data += sizeof(netloop_stat_names);
-	for_each_possible_cpu(cpu) {
-		ethtool_sprintf(&data, "cpu%d_looped_packets", cpu);
-		ethtool_sprintf(&data, "cpu%d_rx_backlog_drops", cpu);
-	}
-}
-
-static void netloop_get_ethtool_stats(struct net_device *dev,
-				      struct ethtool_stats *estats, u64 *data)
-{
-	u64 *per_cpu = data + NETLOOP_NSTATS;
-	struct netloop_cpu_stats s;
-	int cpu;
-
-	memset(data, 0, NETLOOP_NSTATS * sizeof(*data));
-	for_each_possible_cpu(cpu) {
-		netloop_read_cpu(dev, cpu, &s);
-		data[NETLOOP_STAT_PACKETS] += s.packets;
-		data[NETLOOP_STAT_BYTES] += s.bytes;
-		data[NETLOOP_STAT_BACKLOG] += s.backlog;
-		*per_cpu++ = s.packets;
-		*per_cpu++ = s.backlog;
-	}
-}
-
 static const struct ethtool_ops netloop_ethtool_ops = {
 	.get_drvinfo		= netloop_get_drvinfo,
-	.get_sset_count		= netloop_get_sset_count,
-	.get_strings		= netloop_get_strings,
-	.get_ethtool_stats	= netloop_get_ethtool_stats,
 	.get_link		= ethtool_op_get_link,
 	.get_ts_info		= ethtool_op_get_ts_info,
 };
@@ -327,29 +196,18 @@ static int netloop_validate(struct nlattr *tb[], struct nlattr *data[],
 				   extack);
 }
 
-static void netloop_set_mode(struct net_device *dev, u32 mode)
-{
-	struct netloop_priv *priv = netdev_priv(dev);
-
-	WRITE_ONCE(priv->mode, mode);
-	/* The core releases the dst before ndo_start_xmit unless the
-	 * device asks to keep it, as lo does.
-	 */
-	if (mode == NETLOOP_MODE_LOOPBACK)
-		netif_keep_dst(dev);
-	else
-		dev->priv_flags |= IFF_XMIT_DST_RELEASE |
-				   IFF_XMIT_DST_RELEASE_PERM;
-}
-
 static int netloop_newlink(struct net_device *dev,
 			   struct rtnl_newlink_params *params,
 			   struct netlink_ext_ack *extack)
 {
+	struct netloop_priv *priv = netdev_priv(dev);
 	struct nlattr **data = params->data;
 
 	if (data && data[IFLA_NETLOOP_MODE])
-		netloop_set_mode(dev, nla_get_u32(data[IFLA_NETLOOP_MODE]));
+		priv->mode = nla_get_u32(data[IFLA_NETLOOP_MODE]);
+	/* As lo, loopback mode asks the core to keep the dst for xmit. */
+	if (priv->mode == NETLOOP_MODE_LOOPBACK)
+		netif_keep_dst(dev);
 	return register_netdevice(dev);
 }
 
@@ -358,22 +216,17 @@ static int netloop_changelink(struct net_device *dev, struct nlattr *tb[],
 			      struct netlink_ext_ack *extack)
 {
 	struct netloop_priv *priv = netdev_priv(dev);
-	u32 mode;
 
-	if (!data || !data[IFLA_NETLOOP_MODE])
-		return 0;
-	mode = nla_get_u32(data[IFLA_NETLOOP_MODE]);
-	if (mode == priv->mode)
-		return 0;
-	/* Packets in flight would be looped half in one mode, half in the
-	 * other.
+	/* Fixed at creation, as netkit's mode: __dev_queue_xmit() reads the
+	 * dst release flags without a lock, and bond and team compute their
+	 * own from their slaves' only when these are enslaved.
 	 */
-	if (netif_running(dev)) {
+	if (data && data[IFLA_NETLOOP_MODE] &&
+	    nla_get_u32(data[IFLA_NETLOOP_MODE]) != priv->mode) {
 		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_NETLOOP_MODE],
-				    "cannot change mode while the device is up");
-		return -EBUSY;
+				    "mode cannot be changed after creation");
+		return -EOPNOTSUPP;
 	}
-	netloop_set_mode(dev, mode);
 	return 0;
 }
 
@@ -430,7 +283,7 @@ static int __init netloop_init_module(void)
 	int err;
 
 	if (numdevs > NETLOOP_MAX_NUMDEVS) {
-		pr_err(DRV_NAME ": numdevs=%u is above the maximum of %u\n",
+		pr_err("numdevs=%u is above the maximum of %u\n",
 		       numdevs, NETLOOP_MAX_NUMDEVS);
 		return -EINVAL;
 	}
