@@ -23,6 +23,7 @@
 #   make dkms-src     copy the sources DKMS needs to /usr/src/netloop-<version>
 #   make deb          build/deb/netloop-dkms_<version>_all.deb and
 #                     netloop-iproute2_<version>_<arch>.deb (the ip plugin)
+#   make man          Documentation/netloop.4 from Documentation/netloop.4.rst
 
 # The running kernel's build tree; where there is none (a machine whose
 # kernel has no modules), the newest installed Debian headers.
@@ -133,6 +134,16 @@ dkms-src:
 	install -d $(DESTDIR)/usr/src/netloop-$(NETLOOP_VERSION)
 	tar -c -X .gitignore $(DKMS_SRC) | tar -x -C $(DESTDIR)/usr/src/netloop-$(NETLOOP_VERSION)
 
+# The man page is Documentation/networking/netloop.rst's text, put together
+# by Documentation/netloop.4.rst and made by Debian's rst2man.  It is
+# committed, so that `man -l Documentation/netloop.4` works in a clone and
+# the package builds without docutils; scripts/test-docs.sh fails when it is
+# not what this makes.  MAN_OUT=FILE writes it elsewhere.
+MAN_OUT ?= Documentation/netloop.4
+man:
+	scripts/deps.sh python3-docutils
+	/usr/bin/rst2man --halt=warning Documentation/netloop.4.rst $(MAN_OUT)
+
 # dpkg-buildpackage writes next to the tree it builds: build a copy.
 deb:
 	scripts/deps.sh debhelper dh-dkms
@@ -141,4 +152,4 @@ deb:
 	tar -c -X .gitignore $(DKMS_SRC) .gitignore README Documentation debian iproute2 | tar -x -C build/deb/src
 	cd build/deb/src && dpkg-buildpackage -b --no-sign
 
-.PHONY: all modules install modules_install plugin clean kdir-check demo check check-newest check-debug stress bench mutants shell dkms-src deb
+.PHONY: all modules install modules_install plugin clean kdir-check demo check check-newest check-debug stress bench mutants shell dkms-src deb man
