@@ -121,7 +121,7 @@ test_mtu()
 
 	setup_ns ns || return
 	err=$(ip -n "$ns" link add nl0 mtu 67 type netloop 2>&1) &&
-		fail "MTU 67 accepted" && return 1
+		{ fail "MTU 67 accepted"; return 1; }
 	[[ $err == *"mtu less than device minimum"* ]] ||
 		fail "MTU 67: unexpected message '$err'" || return
 	! ip -n "$ns" link show nl0 &>/dev/null || fail "MTU 67 left nl0 behind" || return
@@ -129,7 +129,7 @@ test_mtu()
 	ip -n "$ns" link add nl0 mtu 68 type netloop || fail "MTU 68 refused" || return
 	ip -n "$ns" link set nl0 mtu 65536 || fail "MTU 65536 refused" || return
 	err=$(ip -n "$ns" link set nl0 mtu 65537 2>&1) &&
-		fail "MTU 65537 accepted" && return 1
+		{ fail "MTU 65537 accepted"; return 1; }
 	[[ $err == *"mtu greater than device maximum"* ]] ||
 		fail "MTU 65537: unexpected message '$err'" || return
 	[[ $(ip netns exec "$ns" cat /sys/class/net/nl0/mtu) == 65536 ]] ||

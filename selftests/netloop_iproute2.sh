@@ -40,7 +40,7 @@ test_refused()
 
 	setup_ns ns || return
 	err=$(ip -n "$ns" link add lo1 type netloop mode bogus 2>&1) &&
-		fail "mode bogus accepted" && return 1
+		{ fail "mode bogus accepted"; return 1; }
 	[[ $err == *'"bogus" is wrong: mode must be reflect or loopback'* ]] ||
 		fail "mode bogus: '$err'" || return
 	! ip -n "$ns" link show lo1 &>/dev/null || fail "mode bogus left lo1 behind" || return
@@ -48,7 +48,7 @@ test_refused()
 	for state in down up; do
 		ip -n "$ns" link set lo1 "$state" || fail "lo1 $state" || return
 		err=$(ip -n "$ns" link set lo1 type netloop mode loopback 2>&1) &&
-			fail "mode change accepted ($state)" && return 1
+			{ fail "mode change accepted ($state)"; return 1; }
 		[[ $err == *"mode cannot be changed after creation"* ]] ||
 			fail "mode change ($state): '$err'" || return
 		shown "$ns" lo1 reflect || return

@@ -398,7 +398,7 @@ test_carrier_off()
 	nl0_ns ns "link set nl0 carrier off" || fail "setup" || return
 	before=$(snapshot "$ns" "${addrs[@]}")
 	out=$(ip netns exec "$ns" "$INJECT" -b "${frame[@]}" 2>&1) &&
-		fail "bypass frames sent without carrier" && return 1
+		{ fail "bypass frames sent without carrier"; return 1; }
 	[[ $out == *"$N of $N packets dropped"* ]] ||
 		fail "bypass frames without carrier: $out" || return
 	check_deltas "$ns" "${addrs[@]}" "$before" "tx_dropped=$N" || return

@@ -38,7 +38,7 @@ refused()
 {
 	local err
 
-	err=$(nl "$1" "${@:3}" 2>&1) && fail "nlsend ${*:3} was accepted" && return 1
+	err=$(nl "$1" "${@:3}" 2>&1) && { fail "nlsend ${*:3} was accepted"; return 1; }
 	[[ $err == *"$2"* ]] || fail "nlsend ${*:3}: '$err', want '$2'"
 }
 

@@ -391,7 +391,7 @@ test_frag()
 
 	before=$(counters "$ns" nl0)
 	err=$(ip netns exec "$ns" "$XFER" -D udp-send "${ADDR[$fam]}" "$PORT" 1 "$UDP_SIZE" 2>&1) &&
-		fail "sent $UDP_SIZE bytes with DF over MTU $MTU: $err" && return 1
+		{ fail "sent $UDP_SIZE bytes with DF over MTU $MTU: $err"; return 1; }
 	[[ $err == *"Message too long"* ]] || fail "with DF: $err" || return
 	expect_moved "$ns" nl0 "$before" 0 0
 }

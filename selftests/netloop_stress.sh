@@ -530,7 +530,7 @@ reject()
 
 	shift 2
 	before=$(netloop_count "$ns")
-	err=$("$@" 2>&1) && fail "accepted: $*" && return 1
+	err=$("$@" 2>&1) && { fail "accepted: $*"; return 1; }
 	[[ $err =~ $want ]] || fail "'$*' said '$err', want /$want/" || return
 	(($(netloop_count "$ns") == before)) || fail "'$*' left a device behind"
 }
@@ -597,7 +597,7 @@ test_dying_ns()
 		wait "${pids[@]}"
 	done
 	(($(netloop_count) == 0)) || fail "netloop devices left in the init namespace" || return
-	ip netns list | grep -q "^dying-$$" && fail "namespaces left behind" && return 1
+	ip netns list | grep -q "^dying-$$" && { fail "namespaces left behind"; return 1; }
 	echo "# $RACES creations racing namespace deletion"
 	end_case
 }
