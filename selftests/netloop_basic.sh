@@ -104,15 +104,23 @@ test_netns()
 {
 	local a b
 
-	setup_ns a b || return
-	ip -n "$a" link add nl0 type netloop || fail "add in $a" || return
+	setup_ns a b && setup_loop "$a" "$ADDR" || fail "setup in $a" || return
+	ping_counted "$a" || return
 	ip -n "$a" link set nl0 netns "$b" || fail "move to $b" || return
 	! ip -n "$a" link show nl0 &>/dev/null || fail "nl0 still in $a" || return
-	ip -n "$b" link show nl0 >/dev/null || fail "nl0 not in $b" || return
-	ip -n "$b" link set nl0 up || fail "nl0 up in $b" || return
-	# Its devices go with the namespace; a leak would show in the log as
-	# "waiting for nl0 to become free".
-	ip netns del "$b" || fail "delete $b"
+	# The move takes the device down and its addresses and IPv6 settings
+	# away: loop in the new namespace as in the old.
+	ip -n "$b" -batch - <<-EOF && loop_route "$b" nl0 "$ADDR" || fail "set up nl0 in $b" || return
+		link set nl0 addrgenmode none
+		link set nl0 up
+		addr add $ADDR/32 dev nl0
+	EOF
+	ping_counted "$b" || return
+	# Its devices go with the namespace, deleted rather than moved to the
+	# initial one as devices without rtnl_link_ops are; a leak would show
+	# in the log as "waiting for nl0 to become free".
+	ip netns del "$b" || fail "delete $b" || return
+	! slowwait 3 ip link show nl0 &>/dev/null || fail "nl0 moved to the initial namespace"
 }
 
 test_mtu()
@@ -289,7 +297,7 @@ run_cases \
 	"module loads:test_load" \
 	"create three devices, delete one:test_create_delete" \
 	"numdevs creates devices at load:test_numdevs" \
-	"device in a new namespace, moved between namespaces:test_netns" \
+	"device looping in a namespace, moved, deleted with its namespace:test_netns" \
 	"MTU bounds 68..65536 enforced with a message:test_mtu" \
 	"ping looped through nl0 by policy routing, exact counters:test_ping" \
 	"live MAC change keeps looping:test_mac_change" \
