@@ -33,7 +33,7 @@ key=$({
 	gcc -dumpfullversion
 	cat "$frag"
 } | sha256sum)
-cache=${NETLOOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netloop}
+cache=$(netloop_cache)
 dir=$cache/kernel-${key:0:16}
 
 # check_config CONFIG: every option the fragment sets has that value in
