@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Boot a Debian kernel in QEMU from a throwaway initramfs holding netloop.ko,
-# veth/dummy/pktgen and the real networking tools, run one command in it, and
+# veth/dummy/pktgen/sctp and the real networking tools, run one command in it, and
 # fail if the kernel complained. Exits with the guest command's exit code.
 # -k DIR (any argument with a '/') boots a kernel directory instead, such as
 # the sanitizer kernel scripts/debug-kernel.sh builds and prints.
@@ -26,7 +26,7 @@ tools=(bash ip ss tc nstat bridge ping ping4 ping6 ethtool iperf3 kmod
        timeout env nice nohup chroot xargs find setsid nsenter unshare
        taskset flock dmesg)
 kmod_links=(insmod rmmod modprobe lsmod depmod modinfo)
-modules=(veth dummy pktgen)
+modules=(veth dummy pktgen sctp sctp_diag)
 # What a kernel in trouble logs: the selftests' KERNEL_TROUBLE, the one list
 # (the selftests go into the guest without scripts/).
 splat=$(sed -n "s/^KERNEL_TROUBLE='\(.*\)'$/\1/p" "$top/selftests/lib.sh")

@@ -3,8 +3,8 @@
  * inject: send hand-built UDP datagrams over IPv4 or IPv6, whatever their
  * addresses, for the netloop selftests.
  *
- *   inject -i DEV -s SRC -d DST [-m MAC] [-b] [-t TTL] [-c COUNT]
- *   inject -r -s SRC -d DST [-t TTL] [-c COUNT]
+ *   inject -i DEV -s SRC -d DST [-m MAC] [-b] [-x] [-t TTL] [-c COUNT]
+ *   inject -r -s SRC -d DST [-x] [-t TTL] [-c COUNT]
  *
  * The first form writes COUNT Ethernet frames to DEV through an AF_PACKET
  * socket: on a netloop device they go through its ndo_start_xmit and come
@@ -22,10 +22,16 @@
  * stop the others, but makes the exit status 1.
  *
  * SRC and DST are numeric addresses of one family.  The datagrams go from
- * port 9 to port 9 (discard), carry 8 bytes and correct IP and UDP
- * checksums; TTL (IPv6: hop limit) defaults to 64.  Exit status: 0 when
- * every packet was sent; 1 on an error (printed with its errno message);
- * 2 on a usage error.
+ * port 9 to port 9 (discard), carry 8 bytes and a correct IP checksum;
+ * their UDP checksum is correct too, or with -x wrong (one bit off).  TTL
+ * (IPv6: hop limit) defaults to 64.
+ *
+ * Before it exits, inject waits up to 2 s for the kernel to release every
+ * packet it sent (the socket's send queue, SIOCOUTQ, back to 0), whether
+ * delivered or dropped: a packet still held is a leak, and an error.
+ *
+ * Exit status: 0 when every packet was sent and released; 1 on an error
+ * (printed with its errno message); 2 on a usage error.
  */
 
 #include <arpa/inet.h>
@@ -42,7 +48,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define UDP_PORT	9
@@ -57,8 +65,8 @@ struct addr {
 };
 
 static const char usage[] =
-	"usage: inject -i DEV -s SRC -d DST [-m MAC] [-b] [-t TTL] [-c COUNT]\n"
-	"       inject -r -s SRC -d DST [-t TTL] [-c COUNT]\n";
+	"usage: inject -i DEV -s SRC -d DST [-m MAC] [-b] [-x] [-t TTL] [-c COUNT]\n"
+	"       inject -r -s SRC -d DST [-x] [-t TTL] [-c COUNT]\n";
 
 static _Noreturn void bad_usage(const char *what)
 {
@@ -110,10 +118,11 @@ static uint16_t csum_fold(uint32_t sum)
 /*
  * Write an IP header and a UDP datagram from SRC to DST at BUF; return
  * their length.  The UDP checksum covers the pseudo-header: both
- * addresses, the protocol and the UDP length.
+ * addresses, the protocol and the UDP length; BAD_CSUM flips its lowest
+ * bit.
  */
 static size_t build_ip(uint8_t *buf, const struct addr *src,
-		       const struct addr *dst, int ttl)
+		       const struct addr *dst, int ttl, int bad_csum)
 {
 	size_t ulen = sizeof(struct udphdr) + sizeof(PAYLOAD);
 	struct udphdr *udp;
@@ -158,6 +167,8 @@ static size_t build_ip(uint8_t *buf, const struct addr *src,
 	/* 0 means "no checksum": send its other form. */
 	if (!udp->check)
 		udp->check = 0xffff;
+	if (bad_csum)
+		udp->check ^= htons(1);
 	return hlen + ulen;
 }
 
@@ -205,10 +216,26 @@ static int packet_socket(const char *dev, const char *mac, int bypass,
 	return fd;
 }
 
+/* Wait up to 2 s for the kernel to release what FD sent. */
+static void wait_released(int fd)
+{
+	const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	int i, held = 0;
+
+	for (i = 0; i < 200; i++) {
+		if (ioctl(fd, SIOCOUTQ, &held) < 0)
+			err(1, "SIOCOUTQ");
+		if (!held)
+			return;
+		nanosleep(&tick, NULL);
+	}
+	errx(1, "the kernel still holds %d bytes of the packets sent", held);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dev = NULL, *mac = NULL;
-	int opt, fd, ttl = 64, bypass = 0, raw = 0;
+	int opt, fd, ttl = 64, bypass = 0, raw = 0, bad_csum = 0;
 	struct sockaddr_storage to = {};
 	struct addr src = {}, dst = {};
 	uint8_t buf[128], *ip = buf;
@@ -216,7 +243,7 @@ int main(int argc, char **argv)
 	long i, count = 1, dropped = 0;
 	size_t len;
 
-	while ((opt = getopt(argc, argv, "i:s:d:m:bt:c:r")) != -1) {
+	while ((opt = getopt(argc, argv, "i:s:d:m:bxt:c:r")) != -1) {
 		switch (opt) {
 		case 'i':
 			dev = optarg;
@@ -232,6 +259,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			bypass = 1;
+			break;
+		case 'x':
+			bad_csum = 1;
 			break;
 		case 't':
 			ttl = parse_num(optarg, 1, 255, "TTL must be 1 to 255");
@@ -275,13 +305,14 @@ int main(int argc, char **argv)
 		ip += ETH_HLEN;
 	}
 
-	len = ip - buf + build_ip(ip, &src, &dst, ttl);
+	len = ip - buf + build_ip(ip, &src, &dst, ttl, bad_csum);
 	for (i = 0; i < count; i++)
 		if (sendto(fd, buf, len, 0, (struct sockaddr *)&to, tolen) < 0) {
 			if (errno != ENOBUFS)
 				err(1, "sendto");
 			dropped++;
 		}
+	wait_released(fd);
 	close(fd);
 	if (dropped)
 		errx(1, "%ld of %ld packets dropped (ENOBUFS)", dropped, count);

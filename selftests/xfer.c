@@ -2,10 +2,10 @@
 /*
  * xfer: TCP and UDP transfers that count exactly, for the netloop selftests.
  *
- *   xfer [-t SECS] tcp-recv ADDR PORT
- *   xfer [-t SECS] tcp-send ADDR PORT BYTES [SEED]
+ *   xfer [-t SECS] tcp-recv|sctp-recv ADDR PORT
+ *   xfer [-t SECS] tcp-send|sctp-send ADDR PORT BYTES [SEED]
  *   xfer [-t SECS] udp-recv ADDR PORT COUNT SIZE
- *   xfer [-t SECS] [-D] [-T SECS] udp-send ADDR PORT COUNT SIZE
+ *   xfer [-t SECS] [-D] [-T SECS] [-G SEGS] udp-send ADDR PORT COUNT SIZE
  *   xfer [-t SECS] tcp-echo|udp-echo ADDR PORT SIZE
  *   xfer [-t SECS] [-T SECS] tcp-rr|udp-rr ADDR PORT SIZE
  *
@@ -19,13 +19,18 @@
  *
  * tcp-send connects, sends, shuts down its side and waits for the
  * receiver to close: when it returns, everything arrived.  MSS is the
- * connection's (TCP_MAXSEG, timestamps already taken off).
+ * connection's (TCP_MAXSEG, timestamps already taken off).  sctp-recv and
+ * sctp-send do the same over an SCTP association (one-to-one style),
+ * without the MSS.
  *
  * UDP datagrams are SIZE bytes (at least 8): a sequence number, then bytes
  * derived from it, so that the receiver checks each one's size and
  * content.  udp-send sends COUNT datagrams, or with COUNT 0 as many as it
  * can for -T seconds; -D forbids fragmentation (IP_PMTUDISC_DO or
  * IPV6_DONTFRAG), so a datagram above the path MTU fails with EMSGSIZE.
+ * -G hands the kernel SEGS datagrams at a time in one send (UDP_SEGMENT,
+ * UDP GSO), which it sends as one super-packet where the device can take
+ * it, and splits where not.
  * udp-recv stops after COUNT datagrams (0: no limit) or when none came for
  * the timeout.  Rates are over the first to the last datagram:
  *
@@ -49,6 +54,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +67,13 @@
 #define FNV_OFFSET	0xcbf29ce484222325ULL
 #define FNV_PRIME	0x100000001b3ULL
 
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103	/* glibc 2.36's netinet/udp.h lacks it */
+#endif
+
 static int timeout_s = 10;
+/* The protocol of SOCK_STREAM sockets: TCP, or SCTP for sctp-*. */
+static int stream_proto = IPPROTO_TCP;
 
 static _Noreturn void die(const char *what)
 {
@@ -72,10 +84,10 @@ static _Noreturn void die(const char *what)
 static _Noreturn void bad_usage(void)
 {
 	fprintf(stderr,
-		"usage: xfer [-t SECS] tcp-recv ADDR PORT\n"
-		"       xfer [-t SECS] tcp-send ADDR PORT BYTES [SEED]\n"
+		"usage: xfer [-t SECS] tcp-recv|sctp-recv ADDR PORT\n"
+		"       xfer [-t SECS] tcp-send|sctp-send ADDR PORT BYTES [SEED]\n"
 		"       xfer [-t SECS] udp-recv ADDR PORT COUNT SIZE\n"
-		"       xfer [-t SECS] [-D] [-T SECS] udp-send ADDR PORT COUNT SIZE\n"
+		"       xfer [-t SECS] [-D] [-T SECS] [-G SEGS] udp-send ADDR PORT COUNT SIZE\n"
 		"       xfer [-t SECS] tcp-echo|udp-echo ADDR PORT SIZE\n"
 		"       xfer [-t SECS] [-T SECS] tcp-rr|udp-rr ADDR PORT SIZE\n");
 	exit(2);
@@ -161,7 +173,7 @@ static int open_socket(int type, const char *addr, const char *port,
 		bad_usage();
 	}
 
-	fd = socket(sa->ss_family, type, 0);
+	fd = socket(sa->ss_family, type, type == SOCK_STREAM ? stream_proto : 0);
 	if (fd < 0)
 		die("socket");
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
@@ -249,7 +261,8 @@ static int tcp_send(const char *addr, const char *port,
 	ssize_t n;
 
 	fd = connected_socket(SOCK_STREAM, addr, port, 0);
-	if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &len))
+	if (stream_proto == IPPROTO_TCP &&
+	    getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &len))
 		die("TCP_MAXSEG");
 	while (left) {
 		chunk = left < CHUNK ? left : CHUNK;
@@ -264,13 +277,18 @@ static int tcp_send(const char *addr, const char *port,
 	}
 	if (shutdown(fd, SHUT_WR))
 		die("shutdown");
-	/* The receiver closes when it has read everything. */
+	/* The receiver closes when it has read everything.  SCTP has no
+	 * half-close: its shutdown ends the association once the peer has
+	 * acknowledged every byte, and recv() then finds it gone.
+	 */
 	n = recv(fd, buf, sizeof(buf), 0);
-	if (n < 0)
+	if (n < 0 && !(stream_proto == IPPROTO_SCTP && errno == ENOTCONN))
 		die("waiting for the receiver to close");
 	close(fd);
-	printf("bytes=%llu fnv=%016llx mss=%d seconds=%.3f\n", bytes,
-	       (unsigned long long)hash, mss, now() - start);
+	printf("bytes=%llu fnv=%016llx", bytes, (unsigned long long)hash);
+	if (stream_proto == IPPROTO_TCP)
+		printf(" mss=%d", mss);
+	printf(" seconds=%.3f\n", now() - start);
 	return 0;
 }
 
@@ -324,17 +342,21 @@ static int udp_recv(const char *addr, const char *port,
 
 static int udp_send(const char *addr, const char *port,
 		    unsigned long long count, size_t size, int dontfrag,
-		    int seconds)
+		    int seconds, int segs)
 {
 	static uint8_t buf[65536];
 	double first = now(), last = first;
 	unsigned long long n;
-	int fd;
+	int fd, i;
 
 	fd = connected_socket(SOCK_DGRAM, addr, port, dontfrag);
-	for (n = 0; count ? n < count : last - first < seconds; n++) {
-		make_datagram(buf, size, n);
-		if (send(fd, buf, size, 0) < 0)
+	if (segs > 1 &&
+	    setsockopt(fd, IPPROTO_UDP, UDP_SEGMENT, &(int){ size }, sizeof(int)))
+		die("UDP_SEGMENT");
+	for (n = 0; count ? n < count : last - first < seconds; n += i) {
+		for (i = 0; i < segs && (!count || n + i < count); i++)
+			make_datagram(buf + i * size, size, n + i);
+		if (send(fd, buf, i * size, 0) < 0)
 			die("sendto");
 		last = now();
 	}
@@ -438,12 +460,22 @@ static int request_response(int type, const char *addr, const char *port,
 	return 0;
 }
 
+/* CMD is tcp-WHAT, or sctp-WHAT, which makes SCTP the stream protocol. */
+static int stream_cmd(const char *cmd, const char *what)
+{
+	if (!strncmp(cmd, "sctp-", 5) && !strcmp(cmd + 5, what)) {
+		stream_proto = IPPROTO_SCTP;
+		return 1;
+	}
+	return !strncmp(cmd, "tcp-", 4) && !strcmp(cmd + 4, what);
+}
+
 int main(int argc, char **argv)
 {
-	int opt, dontfrag = 0, seconds = 0, type;
+	int opt, dontfrag = 0, seconds = 0, segs = 1, type;
 	unsigned long long count, size;
 
-	while ((opt = getopt(argc, argv, "t:DT:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:DT:G:")) != -1) {
 		switch (opt) {
 		case 't':
 			timeout_s = number(optarg);
@@ -454,6 +486,9 @@ int main(int argc, char **argv)
 		case 'T':
 			seconds = number(optarg);
 			break;
+		case 'G':
+			segs = number(optarg);
+			break;
 		default:
 			bad_usage();
 		}
@@ -463,9 +498,9 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		bad_usage();
 
-	if (!strcmp(argv[0], "tcp-recv") && argc == 3)
+	if (stream_cmd(argv[0], "recv") && argc == 3)
 		return tcp_recv(argv[1], argv[2]);
-	if (!strcmp(argv[0], "tcp-send") && (argc == 4 || argc == 5))
+	if (stream_cmd(argv[0], "send") && (argc == 4 || argc == 5))
 		return tcp_send(argv[1], argv[2], number(argv[3]),
 				argc == 5 ? number(argv[4]) : 1);
 	if (argc == 4 && (!strncmp(argv[0], "tcp-", 4) ||
@@ -489,8 +524,10 @@ int main(int argc, char **argv)
 		bad_usage();
 	if (!strcmp(argv[0], "udp-recv"))
 		return udp_recv(argv[1], argv[2], count, size);
+	if (!segs || size * segs > 65000)
+		bad_usage();
 	if (!strcmp(argv[0], "udp-send") && (count || seconds))
 		return udp_send(argv[1], argv[2], count, size, dontfrag,
-				seconds);
+				seconds, segs);
 	bad_usage();
 }
