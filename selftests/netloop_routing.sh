@@ -22,6 +22,7 @@ PORT=5001
 PINGS=3
 # Hop limit of the forwarded echo requests.
 TTL=4
+MARK=42
 TCP_BYTES=$((4 << 20))
 UDP_SIZE=4000
 MTU=1500
@@ -38,6 +39,7 @@ declare -A FORWARDING=([4]=net.ipv4.ip_forward [6]=net.ipv6.conf.all.forwarding)
 # nstat's names: IpFragCreates and Ip6FragCreates, ...
 declare -A MIB=([4]=Ip [6]=Ip6)
 declare -A FORW_MIB=([4]=IpForwDatagrams [6]=Ip6OutForwDatagrams)
+declare -A FWMARK_REFLECT=([4]=net.ipv4.fwmark_reflect [6]=net.ipv6.fwmark_reflect)
 declare -A EXCEEDED=([4]="Time to live exceeded" [6]="Time exceeded: Hop limit")
 
 # An echo request or reply of ping's 56 bytes: Ethernet, IP, ICMP, data.
@@ -197,6 +199,32 @@ test_local()
 	# Each echo crosses nl0 twice: the request, then the reply.
 	expect_moved "$ns" nl0 "$before" $((2 * PINGS)) $((2 * PINGS * $(ping_frame "$fam"))) &&
 	tcp_through "$ns" "$fam" "$TCP_BYTES"
+}
+
+# Case 1b: the mark survives the loop (reflect mode scrubs as veth does
+# within a namespace, the mark excepted), so a fwmark rule matches looped
+# packets: only marked echoes are delivered after the loop.  With
+# fwmark_reflect the replies carry the request's mark and loop the same way.
+test_fwmark()
+{
+	local fam=$1 ns before
+
+	setup_ns ns && setup_loop "$ns" "${ADDR[$fam]}" &&
+		ip -n "$ns" "-$fam" -batch - <<-EOF &&
+			rule del pref 10
+			rule add pref 10 iif nl0 fwmark $MARK lookup local
+		EOF
+		ns_sysctl "$ns" "${FWMARK_REFLECT[$fam]}=1" || fail "setup" || return
+	before=$(counters "$ns" nl0)
+	pings "$ns" "$fam" "${ADDR[$fam]}" -m "$MARK" >/dev/null ||
+		fail "echoes marked $MARK got no answer" || return
+	expect_moved "$ns" nl0 "$before" $((2 * PINGS)) $((2 * PINGS * $(ping_frame "$fam"))) ||
+		return
+	# Unmarked, the looped request misses the rule and is not delivered.
+	before=$(counters "$ns" nl0)
+	! pings "$ns" "$fam" "${ADDR[$fam]}" >/dev/null || fail "unmarked echoes answered" ||
+		return
+	expect_moved "$ns" nl0 "$before" "$PINGS" $((PINGS * $(ping_frame "$fam")))
 }
 
 # Case 2: forwarded from nl0 back out of nl0 until the TTL runs out.
@@ -424,6 +452,7 @@ cases=()
 for fam in 4 6; do
 	cases+=(
 	"IPv$fam: ping and TCP to a local address through nl0, exact counters:test_local $fam"
+	"IPv$fam: the mark survives the loop, fwmark rules match looped packets:test_fwmark $fam"
 	"IPv$fam: forwarded out nl0 until the TTL expires; dropped without forwarding:test_forward $fam"
 	"IPv$fam: ip route get iif nl0 matches what packets experience:test_route_get $fam"
 	"IPv$fam: two devices chained by rules on iif, one pass through each:test_chain $fam"

@@ -123,7 +123,7 @@ test_udp_small()
 }
 
 # pktgen into nl0 PKTGEN_COUNT frames addressed to it, for a blackholed
-# destination so each one ends the same cheap way.  Each frame crosses nl0
+# destination so each one ends the same cheap way, without clone_skb.  Each frame crosses nl0
 # once: it counts in tx and rx, or (refused by the backlog) in rx_dropped.
 test_pktgen()
 {
@@ -134,6 +134,10 @@ test_pktgen()
 	ip -n "$ns" route add blackhole 198.51.100.0/24
 	mac=$(ip netns exec "$ns" cat /sys/class/net/nl0/address)
 	pktgen_setup "$ns" nl0 "$PKTGEN_COUNT" "$mac" || fail "pktgen setup" || return
+	# nl0 queues each skb to the backlog: pktgen must not send it again
+	# (no IFF_TX_SKB_SHARING), and refuses clone_skb (ENOTSUPP).
+	! pg "$ns" nl0 "clone_skb 10" 2>/dev/null ||
+		fail "pktgen took clone_skb 10 for nl0" || return
 	tx0=$(dev_stat "$ns" nl0 tx_packets)
 	rx0=$(dev_stat "$ns" nl0 rx_packets)
 	drop0=$(dev_stat "$ns" nl0 rx_dropped)
@@ -156,4 +160,4 @@ require_netloop
 run_cases \
 	"TCP bulk through netloop at least $TCP_FLOOR of lo, data intact:test_tcp_bulk" \
 	"UDP 64-byte datagrams: every one received or counted:test_udp_small" \
-	"pktgen into netloop: counters match pktgen's count:test_pktgen"
+	"pktgen into netloop: clone_skb refused, counters match pktgen's count:test_pktgen"
