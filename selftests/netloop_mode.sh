@@ -115,22 +115,62 @@ test_bad_values()
 	mode_is "$ns" nl0 $REFLECT
 }
 
-# A loopback-mode device in a namespace carries a /32 service address that
-# a TCP server binds and a client in the same namespace reaches.
+# tcp_to NS ADDR: a TCP transfer from NS to the xfer tcp-recv that
+# test_service_address runs on ADDR, intact.
+tcp_to()
+{
+	local tx rx
+
+	tx=$(ip netns exec "$1" "$lib_dir/xfer" tcp-send "$2" 5001 $((1 << 20))) &&
+		wait "$server" || fail "TCP from $1 to $2 failed" || return
+	rx=$(<"$tmp/rx")
+	[[ $(field fnv "$rx") == "$(field fnv "$tx")" ]] ||
+		fail "TCP from $1 to $2: sent '$tx', received '$rx'"
+}
+
+# A /32 service address on a loopback-mode device (a router-id, an anycast
+# address), as on lo: a TCP server bound to it serves a client in its own
+# namespace and one in a neighbour's, across a veth.  Neither crosses the
+# device: local traffic takes lo, the neighbour's arrives on the veth and
+# is delivered there; the device only holds the address.
 test_service_address()
 {
-	local ns svc=10.255.0.1 rx tx
+	local ns nb n svc=10.255.0.1 before lo_rx veth_rx client server
+	local -a snap
 
-	setup_ns ns || return
-	nl "$ns" add lo1 mode $LOOPBACK && ip -n "$ns" addr add "$svc/32" dev lo1 &&
-		ip -n "$ns" link set lo1 up || fail "setup" || return
-	ip netns exec "$ns" "$lib_dir/xfer" tcp-recv "$svc" 5001 >"$tmp/rx" &
-	wait_listen "$ns" tcp 5001 &&
-		tx=$(ip netns exec "$ns" "$lib_dir/xfer" tcp-send "$svc" 5001 $((1 << 20)))
-	wait $!
-	rx=$(<"$tmp/rx")
-	[[ -n $tx && $(field fnv "$rx") == "$(field fnv "$tx")" ]] ||
-		fail "TCP to $svc on lo1: sent '$tx', received '$rx'"
+	# IPv4 only: no router solicitations or MLD reports on the counters.
+	setup_ns ns nb && for n in "$ns" "$nb"; do
+		ns_sysctl "$n" net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return
+	done || fail "setup" || return
+	nl "$ns" add lo1 mode $LOOPBACK && ip -n "$ns" -batch - <<-EOF &&
+		addr add $svc/32 dev lo1
+		link set lo1 up
+		link add v0 type veth peer name v1 netns $nb
+		addr add 203.0.113.1/24 dev v0
+		link set v0 up
+	EOF
+	ip -n "$nb" -batch - <<-EOF || fail "setup" || return
+		addr add 203.0.113.2/24 dev v1
+		link set v1 up
+		route add $svc/32 via 203.0.113.1
+	EOF
+	before=$(ip netns exec "$ns" cat /sys/class/net/lo1/statistics/{tx,rx}_packets)
+	for client in "$ns" "$nb"; do
+		lo_rx=$(dev_stat "$ns" lo rx_packets)
+		veth_rx=$(dev_stat "$ns" v0 rx_packets)
+		ip netns exec "$ns" "$lib_dir/xfer" tcp-recv "$svc" 5001 >"$tmp/rx" &
+		server=$!
+		wait_listen "$ns" tcp 5001 && tcp_to "$client" "$svc" || return
+		snap=($(($(dev_stat "$ns" lo rx_packets) - lo_rx)) $(($(dev_stat "$ns" v0 rx_packets) - veth_rx)))
+		if [[ $client == "$ns" ]]; then
+			((snap[0] > 0 && snap[1] == 0))
+		else
+			((snap[0] == 0 && snap[1] > 0))
+		fi || fail "client $client: lo, v0 rx_packets moved by ${snap[*]}" || return
+	done
+	[[ $(ip netns exec "$ns" cat /sys/class/net/lo1/statistics/{tx,rx}_packets) == "$before" ]] ||
+		fail "traffic crossed lo1"
 }
 
 # ping_through NS DST: send PINGS echoes to DST; print how many were
@@ -204,31 +244,63 @@ lo_state()
 	ip -n "$1" -6 route show table all dev lo
 }
 
+# ping_lo NS DST: one echo to DST, answered, crosses lo twice (the request,
+# then the reply) and none of lo1 and lo2 (whichever exist).
+ping_lo()
+{
+	local -a b a
+
+	read -r -a b <<<"$(lo_counts "$1")"
+	ip netns exec "$1" ping -q -c 1 -W 2 "$2" >/dev/null || fail "$2 unreachable" || return
+	read -r -a a <<<"$(lo_counts "$1")"
+	((a[0] - b[0] == 2 && a[1] == b[1])) ||
+		fail "ping $2: lo moved by $((a[0] - b[0])), lo1+lo2 by $((a[1] - b[1])); want 2 and 0"
+}
+
+# lo_counts NS: lo's rx_packets, and lo1's and lo2's tx and rx packets summed.
+lo_counts()
+{
+	local dev sum=0
+
+	for dev in lo1 lo2; do
+		if ip -n "$1" link show "$dev" &>/dev/null; then
+			sum=$((sum + $(dev_stat "$1" "$dev" tx_packets) + $(dev_stat "$1" "$dev" rx_packets)))
+		fi
+	done
+	echo "$(dev_stat "$1" lo rx_packets) $sum"
+}
+
 # Loopback-mode devices get neither 127.0.0.1 nor ::1, and creating and
-# deleting them leaves lo as it was.
+# deleting them leaves lo as it was.  lo goes on carrying the namespace's
+# local traffic, their addresses' too: every ping crosses lo, none the
+# devices.
 test_coexist()
 {
-	local ns before after
+	local ns before after d
 
 	setup_ns ns || return
 	before=$(lo_state "$ns")
 	[[ $before == *127.0.0.1/8* && $before == *::1/128* ]] ||
 		fail "lo lacks its addresses: $before" || return
 	for d in lo1 lo2; do
-		nl "$ns" add "$d" mode $LOOPBACK && ip -n "$ns" link set "$d" up ||
-			fail "add $d" || return
+		# No link-local address: no router solicitations on the
+		# counters.  (Set first: a request that does both sets the
+		# flags first.)
+		nl "$ns" add "$d" mode $LOOPBACK &&
+			ip -n "$ns" link set "$d" addrgenmode none &&
+			ip -n "$ns" link set "$d" up || fail "add $d" || return
 	done
 	ip -n "$ns" addr add 10.255.0.1/32 dev lo1 && ip -n "$ns" addr add 10.255.0.2/32 dev lo2 ||
 		fail "addresses" || return
 	[[ -z $(ip -n "$ns" addr show dev lo1 to 127.0.0.0/8)$(ip -n "$ns" -6 addr show dev lo1 to ::1/128) ]] ||
 		fail "lo1 got a loopback address" || return
+	ping_lo "$ns" 10.255.0.1 || return
 	ip -n "$ns" link del lo1 || fail "del lo1" || return
 	after=$(lo_state "$ns")
 	[[ $after == "$before" ]] || fail "lo changed: before '$before', after '$after'" || return
-	ip netns exec "$ns" ping -q -c 1 -W 2 127.0.0.1 >/dev/null || fail "127.0.0.1 unreachable" || return
-	ip netns exec "$ns" ping -q -c 1 -W 2 ::1 >/dev/null || fail "::1 unreachable" || return
-	ip netns exec "$ns" ping -q -c 1 -W 2 10.255.0.2 >/dev/null ||
-		fail "lo2's address unreachable" || return
+	for d in 127.0.0.1 ::1 10.255.0.2; do
+		ping_lo "$ns" "$d" || return
+	done
 	ip -n "$ns" link del lo2 || fail "del lo2" || return
 	[[ $(lo_state "$ns") == "$before" ]] || fail "lo changed after deleting lo2"
 }
@@ -240,7 +312,7 @@ run_cases \
 	"default mode is reflect and is reported:test_default" \
 	"mode fixed at creation: change refused down and up, device keeps its mode:test_mode_fixed" \
 	"mode 7 and unknown attributes refused with a message:test_bad_values" \
-	"TCP to a /32 service address on a loopback-mode device:test_service_address" \
+	"/32 service address on a loopback-mode device serves the namespace and a neighbour, by lo and the veth:test_service_address" \
 	"127/8 through the device: martian in reflect, discarded in loopback:test_martian_dst" \
 	"local address through the device: delivered in reflect only:test_local_addr" \
-	"two loopback-mode devices and lo coexist, deleting one leaves lo intact:test_coexist"
+	"two loopback-mode devices and lo coexist, lo carries the local traffic, deleting one leaves lo intact:test_coexist"
