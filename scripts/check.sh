@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Everything `make check` runs: checkpatch --strict on the driver, the man
-# page and rst checks, for each kernel of the matrix (fetched first when it
-# is not here: scripts/kernels.sh) a W=1 build with warnings as errors, a
-# sparse pass and the selftests in a VM run by kselftest's
-# run_kselftest.sh, then the make install, DKMS and Debian package tests
-# (which install and remove netloop on this host, as root).  Prints a line
-# per kernel with its counts and ends with "N passed, N failed"; exits
-# non-zero if anything failed.
+# Everything `make check` runs: checkpatch --strict on the driver, the
+# scripts and selftests through shellcheck, the man page and rst checks,
+# for each kernel of the matrix (fetched first when it is not here:
+# scripts/kernels.sh) a W=1 build with warnings as errors, a sparse pass
+# and the selftests in a VM run by kselftest's run_kselftest.sh, then the
+# make install, DKMS and Debian package tests (which install and remove
+# netloop on this host, as root).  Prints a line per kernel with its
+# counts and ends with "N passed, N failed"; exits non-zero if anything
+# failed.
 #
 # Usage: scripts/check.sh [SERIES...]	(default: the matrix, MATRIX in the Makefile)
 #        scripts/check.sh --newest	the archive's newest series and its -rt
@@ -69,6 +70,8 @@ step "checkpatch --strict" "$logs/checkpatch.log" \
 step "checkpatch --strict on the ip plugin" "$logs/checkpatch-plugin.log" \
 	"$checkpatch" --strict --no-tree --quiet --show-types --ignore CAMELCASE \
 	-f iproute2/link_netloop.c
+# .shellcheckrc: sourced files are found next to the script and followed.
+step "shellcheck" "$logs/shellcheck.log" shellcheck .ci/run scripts/*.sh selftests/*.sh
 step "man page and rst" "$logs/docs.log" scripts/test-docs.sh
 step "iproute2 plugin builds" "$logs/plugin.log" make -C iproute2 O="$top/build"
 step "iproute2 plugin with bookworm's ip" "$logs/plugin-bookworm.log" scripts/test-plugin.sh
