@@ -384,7 +384,7 @@ carrier_window()
 }
 
 # 6. Without carrier nothing loops, and what nl0 is handed is counted in
-# tx_dropped.  With PACKET_QDISC_BYPASS the core itself drops the frames
+# tx_dropped and freed (inject fails if the kernel still holds a frame).  With PACKET_QDISC_BYPASS the core itself drops the frames
 # before the driver (__dev_direct_xmit() checks the carrier), counts them
 # and fails sendto() with ENOBUFS.  The frames that do reach netloop_xmit()
 # are those sent the ordinary way before linkwatch has acted on the carrier
@@ -406,10 +406,13 @@ test_carrier_off()
 	for try in {1..5}; do
 		before=$(snapshot "$ns" "${addrs[@]}")
 		if ip netns exec "$ns" bash -c "$(declare -f carrier_window)
-			carrier_window \"\$@\"" - "$INJECT" "${frame[@]}"; then
+			carrier_window \"\$@\"" - "$INJECT" "${frame[@]}" 2>"$tmp/err"; then
 			check_deltas "$ns" "${addrs[@]}" "$before" "tx_dropped=$N"
 			return
 		fi
+		# inject waits for the kernel to free what it sent.
+		! grep -q "still holds" "$tmp/err" || fail "dropped frames leaked: $(<"$tmp/err")" ||
+			return
 		echo "# linkwatch acted on carrier off before the frames went"
 	done
 	fail "linkwatch acted on carrier off before the frames went, 5 times"
