@@ -18,7 +18,7 @@
 #                     kmemleak and UBSAN kernel built from linux-source-6.12 (cached)
 #   make bench        netloop against lo, veth and dummy in VMs on every kernel
 #                     (KERNEL=... for one): tables and plots under results/
-#   make mutants      break the driver ten ways; the selftests must catch each
+#   make mutants      break the driver on purpose; the cases named must catch each
 #   make shell        an interactive shell in a VM (KERNEL=6.1 for 6.1)
 #   make dkms-src     copy the sources DKMS needs to /usr/src/netloop-<version>
 #   make deb          build/deb/netloop-dkms_<version>_all.deb and
@@ -119,8 +119,9 @@ bench:
 	scripts/deps.sh gnuplot-nox
 	scripts/bench.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL))
 
-# Break the driver ten ways and check that the selftests catch each one;
-# about 45 minutes on one kernel (KERNEL=6.1 for the other).
+# Run the cases the mutants name on the unmodified driver, then break the
+# driver fourteen ways and check that each one's cases catch it (see
+# scripts/mutants.sh); about 25 minutes on one kernel (KERNEL=6.1 for 6.1).
 mutants:
 	scripts/deps.sh
 	scripts/mutants.sh $(KERNEL)
