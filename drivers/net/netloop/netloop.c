@@ -8,7 +8,8 @@
  * released first, so the looped packet goes through its own input route
  * lookup on the netloop device: policy routing on iif, forwarding,
  * rp_filter and martian filtering all apply to it.  In loopback mode the
- * output route is kept, as lo keeps it.  The mode is fixed at creation.
+ * output route is kept, as lo keeps it, but what is forwarded to the device
+ * is dropped.  The mode is fixed at creation.
  * See Documentation/networking/netloop.rst.
  */
 
@@ -52,6 +53,23 @@ static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (unlikely(!netif_carrier_ok(dev))) {
 		dev_core_stats_tx_dropped_inc(dev);
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
+		return NETDEV_TX_OK;
+	}
+
+	/* A packet that came in on a device (skb_iif) and was routed out of
+	 * this one is being forwarded.  In loopback mode its kept route would
+	 * forward it straight back out of here, round and round until its TTL
+	 * runs out and the sender gets time exceeded, as with lo.  A
+	 * loopback-mode device does not forward: drop it, once, for the
+	 * reason a packet for another host gets with forwarding off.  Not
+	 * IPSKB_FORWARDED: a qdisc or tc may have reused skb->cb by now.  The
+	 * route's device: tc mirred sets skb_iif on what it mirrors or
+	 * redirects from another device's egress, with that device's route.
+	 */
+	if (priv->mode == NETLOOP_MODE_LOOPBACK && skb->skb_iif &&
+	    skb_dst(skb) && skb_dst(skb)->dev == dev) {
+		dev_core_stats_tx_dropped_inc(dev);
+		kfree_skb_reason(skb, SKB_DROP_REASON_IP_INADDRERRORS);
 		return NETDEV_TX_OK;
 	}
 
