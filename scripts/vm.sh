@@ -26,7 +26,7 @@ tools=(bash ip ss tc nstat bridge ping ping4 ping6 ethtool iperf3 kmod
        timeout env nice nohup chroot xargs find setsid nsenter unshare
        taskset flock dmesg)
 kmod_links=(insmod rmmod modprobe lsmod depmod modinfo)
-modules=(veth dummy pktgen sctp sctp_diag)
+modules=(veth dummy pktgen sctp sctp_diag sch_ingress cls_matchall act_mirred)
 # What a kernel in trouble logs: the selftests' KERNEL_TROUBLE, the one list
 # (the selftests go into the guest without scripts/).
 splat=$(sed -n "s/^KERNEL_TROUBLE='\(.*\)'$/\1/p" "$top/selftests/lib.sh")

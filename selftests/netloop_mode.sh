@@ -6,8 +6,8 @@
 # does.  The mode is set and read with raw netlink (the nlsend helper); it
 # is fixed at creation: a change is refused with a message, and so are bad
 # requests; a loopback-mode device carries a service address; what a route
-# through the device does differs per mode; loopback-mode devices leave
-# lo's addresses and routes alone.
+# through the device does differs per mode; a loopback-mode device does not
+# forward; loopback-mode devices leave lo's addresses and routes alone.
 
 # shellcheck source=lib.sh
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -236,6 +236,118 @@ test_local_addr()
 	done
 }
 
+# Per address family (4 or 6), for test_forwarded: on lo1, SVC; routed out
+# of lo1, FWD_NET, with FWD_DST in it.
+declare -A SVC=([4]=$ADDR [6]=2001:db8:ff::1)
+declare -A FWD_NET=([4]=203.0.113.0/24 [6]=2001:db8:2::/64)
+declare -A FWD_DST=([4]=203.0.113.1 [6]=2001:db8:2::1)
+declare -A FORW_MIB=([4]=IpForwDatagrams [6]=Ip6OutForwDatagrams)
+declare -A ICMP=([4]=Icmp [6]=Icmp6)
+# What fwd_state prints, in order.
+FWD_STATE="lo1:tx_packets,rx_packets,tx_dropped router:forwarded,time_exceeded_sent,unreachable_sent host:time_exceeded_received,unreachable_received"
+
+# setup_router HOST RTR: a veth pair, v0 in HOST and v1 in RTR, RTR the
+# default router of HOST, forwarding IPv4 and IPv6.  On RTR, lo1 in
+# loopback mode carries SVC, and FWD_NET is routed out of it.  lo1 has no
+# link-local address: nothing of its own goes out of it.
+setup_router()
+{
+	ip -n "$1" link add v0 type veth peer name v1 netns "$2" &&
+	ip -n "$1" -batch - <<-EOF &&
+		link set v0 up
+		addr add 198.51.100.2/24 dev v0
+		addr add 2001:db8:1::2/64 dev v0 nodad
+		route add default via 198.51.100.1
+		route add ::/0 via 2001:db8:1::1
+	EOF
+	nl "$2" add lo1 mode $LOOPBACK &&
+	ip -n "$2" -batch - <<-EOF &&
+		link set v1 up
+		addr add 198.51.100.1/24 dev v1
+		addr add 2001:db8:1::1/64 dev v1 nodad
+		link set lo1 addrgenmode none
+		link set lo1 up
+		addr add ${SVC[4]}/32 dev lo1
+		addr add ${SVC[6]}/128 dev lo1 nodad
+		route add ${FWD_NET[4]} dev lo1
+		route add ${FWD_NET[6]} dev lo1
+	EOF
+	ns_sysctl "$2" net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+}
+
+# fwd_state HOST RTR FAM: the counters FWD_STATE names, for FAM.
+fwd_state()
+{
+	local icmp=${ICMP[$3]}
+
+	echo "$(dev_stat "$2" lo1 tx_packets) $(dev_stat "$2" lo1 rx_packets)" \
+	     "$(dev_stat "$2" lo1 tx_dropped)" \
+	     "$(nstat_get "$2" "${FORW_MIB[$3]}" "${icmp}OutTimeExcds" "${icmp}OutDestUnreachs")" \
+	     "$(nstat_get "$1" "${icmp}InTimeExcds" "${icmp}InDestUnreachs")"
+}
+
+# fwd_ping FROM DST ANSWERED WANT HOST RTR FAM: PINGS echoes from FROM to
+# DST: ANSWERED of them answered, and fwd_state moved by WANT.
+fwd_ping()
+{
+	local -a b a
+	local i got moved=
+
+	read -r -a b <<<"$(fwd_state "${@:5}")"
+	got=$(ip netns exec "$1" ping -c "$PINGS" -i 0.2 -W 1 "$2" |
+		sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	read -r -a a <<<"$(fwd_state "${@:5}")"
+	for i in "${!a[@]}"; do
+		moved+="$((a[i] - b[i])) "
+	done
+	[[ ${got:-0} == "$3" && ${moved% } == "$4" ]] ||
+		fail "$1 to $2: $got answered, want $3; moved '${moved% }', want '$4' ($FWD_STATE)"
+}
+
+# A packet from another host, forwarded to a prefix routed out of a
+# loopback-mode device.  With lo in lo1's place, IPv4 keeps the input route,
+# whose handler forwards the looped packet out of the device again, round
+# and round until the TTL runs out: 63 trips of a ping's TTL of 64, then
+# time exceeded to the sender (6.12; IPv6 makes a route through lo a
+# reject route).  So did a loopback-mode netloop, for both, before it
+# dropped such a packet.  lo1 drops it the first time: forwarded once,
+# counted in tx_dropped, not looped, no ICMP error.  Traffic to SVC, from the router
+# and from the other host, goes through lo and is answered.  What the
+# router itself sends to FWD_DST loops once; then IPv4's output route
+# discards it, and IPv6's forwards it, out of lo1 again, where it is
+# dropped.
+test_forwarded()
+{
+	local host rtr fam none="0 0 0 0 0 0 0 0" local_fwd
+	local -a at
+
+	setup_ns host rtr && setup_router "$host" "$rtr" || fail "setup" || return
+	for fam in 4 6; do
+		at=("$host" "$rtr" "$fam")
+		fwd_ping "$host" "${FWD_DST[$fam]}" 0 "0 0 $PINGS $PINGS 0 0 0 0" "${at[@]}" &&
+		fwd_ping "$host" "${SVC[$fam]}" "$PINGS" "$none" "${at[@]}" &&
+		fwd_ping "$rtr" "${SVC[$fam]}" "$PINGS" "$none" "${at[@]}" || return
+		local_fwd="$PINGS $PINGS 0 0 0 0 0 0"
+		((fam == 6)) && local_fwd="$PINGS $PINGS $PINGS $PINGS 0 0 0 0"
+		fwd_ping "$rtr" "${FWD_DST[$fam]}" 0 "$local_fwd" "${at[@]}" || return
+	done
+}
+
+# What tc mirrors to lo1 from another device's egress is not forwarded to
+# it, though it carries a route and an skb_iif (mirred sets it): the route
+# is that device's, not lo1's.  It loops like anything else the host sends,
+# and is dropped on input, not addressed to lo1's MAC.
+test_mirrored()
+{
+	local host rtr
+
+	setup_ns host rtr && setup_router "$host" "$rtr" &&
+		tc -n "$rtr" qdisc add dev v1 clsact &&
+		tc -n "$rtr" filter add dev v1 egress protocol ip matchall \
+			action mirred egress mirror dev lo1 || fail "setup" || return
+	fwd_ping "$rtr" 198.51.100.2 "$PINGS" "$PINGS $PINGS 0 0 0 0 0 0" "$host" "$rtr" 4
+}
+
 # lo_state NS: lo's addresses and every route through lo.
 lo_state()
 {
@@ -305,7 +417,7 @@ test_coexist()
 	[[ $(lo_state "$ns") == "$before" ]] || fail "lo changed after deleting lo2"
 }
 
-require_cmd ip ping modprobe
+require_cmd ip ping nstat tc modprobe
 require_netloop
 [[ -x $NLSEND && -x $lib_dir/xfer ]] || skip_all "nlsend or xfer helper not built"
 run_cases \
@@ -315,4 +427,6 @@ run_cases \
 	"/32 service address on a loopback-mode device serves the namespace and a neighbour, by lo and the veth:test_service_address" \
 	"127/8 through the device: martian in reflect, discarded in loopback:test_martian_dst" \
 	"local address through the device: delivered in reflect only:test_local_addr" \
+	"forwarded to a loopback-mode device: dropped once, no ICMP error:test_forwarded" \
+	"mirrored to a loopback-mode device by tc: loops, not dropped as forwarded:test_mirrored" \
 	"two loopback-mode devices and lo coexist, lo carries the local traffic, deleting one leaves lo intact:test_coexist"
