@@ -120,7 +120,7 @@ bench:
 	scripts/bench.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL))
 
 # Run the cases the mutants name on the unmodified driver, then break the
-# driver fourteen ways and check that each one's cases catch it (see
+# driver seventeen ways and check that each one's cases catch it (see
 # scripts/mutants.sh); about 25 minutes on one kernel (KERNEL=6.1 for 6.1).
 mutants:
 	scripts/deps.sh

@@ -36,6 +36,9 @@ mutants=(
 	"mtu-unbounded@basic:mtu@dev->max_mtu = NETLOOP_MTU;@dev->max_mtu = 0;"
 	"mode-change-applied@mode:mode_fixed iproute2:refused@return -EOPNOTSUPP;@priv->mode = nla_get_u32(data[IFLA_NETLOOP_MODE]); return 0;"
 	"info-data-lax@mode:bad_values@return nla_validate_nested(info_data,@return 0 * nla_validate_nested(info_data,"
+	"forwarded-looped@mode:forwarded@if (priv->mode == NETLOOP_MODE_LOOPBACK && skb->skb_iif &&@if (0 &&"
+	"local-dropped-as-forwarded@mode:martian_dst mode:local_addr@ && skb->skb_iif &&@ &&"
+	"mirrored-dropped-as-forwarded@mode:mirrored@ && skb_dst(skb)->dev == dev)@)"
 )
 
 series=${1:-6.12}
