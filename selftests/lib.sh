@@ -157,11 +157,11 @@ meminfo()
 		END { print s + 0 }' /proc/meminfo
 }
 
-# wait_listen NS tcp|udp PORT: wait up to 5 s for a socket bound to PORT
+# wait_listen NS tcp|udp PORT: wait up to 10 s for a socket bound to PORT
 # in NS (a TCP listener, a UDP receiver), so a sender can start.
 wait_listen()
 {
-	slowwait 5 bound "$@" || fail "no $2 socket bound to port $3 in $1"
+	slowwait 10 bound "$@" || fail "no $2 socket bound to port $3 in $1"
 }
 
 # bound NS tcp|udp PORT: a socket is bound to PORT in NS.

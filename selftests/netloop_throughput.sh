@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Throughput through netloop, measured against lo in the same boot, at MTU
-# 65536 and 1500.  Speed is reported, not asserted, beyond a loose floor
-# against gross regressions: what passes or fails is that the data arrived
-# intact and that every packet is accounted for.  The floor cannot be
-# tighter in wall-clock time under TCG on a loaded host, where the rounds
-# of one device spread up to fourfold in one boot, and it does not catch a
-# netloop that lost GSO (at MTU 1500 such a driver measured 0.54 of lo, a
-# sound one 1.04): routing's test_gso and offload's test_udp_gso catch
-# that by counting packets, and make bench measures cost per packet.
+# 65536 and 1500.  Speed is reported, not asserted, beyond a floor against
+# gross regressions: what passes or fails is that the data arrived intact
+# and that every packet is accounted for.  Under TCG on a loaded host the
+# rounds of one device spread up to fourfold in one boot, and only ever
+# downwards: the floor compares the best round of each, which for a sound
+# driver measured 0.88 to 1.15 of lo (medians: 0.50 to 1.57).  Wall-clock
+# time cannot tell a netloop that lost GSO (at MTU 1500: 0.57 and 1.10 of
+# lo in two boots): routing's test_gso and offload's test_udp_gso catch
+# that exactly, by counting packets, and make bench measures cost per
+# packet.
 
 # shellcheck source=lib.sh
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -18,7 +20,7 @@ XFER=$lib_dir/xfer
 ADDR=192.0.2.1
 ROUNDS=5
 TCP_BYTES=$((256 << 20))
-TCP_FLOOR=0.5
+TCP_FLOOR=0.7
 UDP_SECONDS=2
 PKTGEN_COUNT=20000
 
@@ -36,6 +38,12 @@ setup()
 		setup_loop "$_ns" "$ADDR"
 	fi &&
 	ip -n "$_ns" link set "$2" mtu "${3:-65536}"
+}
+
+# best N...: the largest of whole numbers.
+best()
+{
+	printf '%s\n' "$@" | sort -n | tail -n 1
 }
 
 # median N...: the median of whole numbers.
@@ -67,7 +75,7 @@ tcp_rate()
 }
 
 # test_tcp_bulk MTU: ROUNDS transfers through netloop and lo alternately,
-# both at MTU; the median of netloop's rates at least TCP_FLOOR of lo's.
+# both at MTU; netloop's best rate at least TCP_FLOOR of lo's.
 test_tcp_bulk()
 {
 	local mtu=$1 nl lo r ratio bytes=$TCP_BYTES
@@ -81,11 +89,11 @@ test_tcp_bulk()
 		tcp_rate "$nl" "$bytes" && nl_rates+=("$RATE") || return
 		tcp_rate "$lo" "$bytes" && lo_rates+=("$RATE") || return
 	done
-	ratio=$(awk -v a="$(median "${nl_rates[@]}")" -v b="$(median "${lo_rates[@]}")" \
+	ratio=$(awk -v a="$(best "${nl_rates[@]}")" -v b="$(best "${lo_rates[@]}")" \
 		'BEGIN { printf "%.2f\n", a / b }')
 	echo "# TCP bulk at MTU $mtu, MB/s, $ROUNDS rounds: netloop ${nl_rates[*]}; lo ${lo_rates[*]}"
-	echo "# TCP bulk at MTU $mtu, median: netloop $(median "${nl_rates[@]}") MB/s," \
-	     "lo $(median "${lo_rates[@]}") MB/s, ratio $ratio"
+	echo "# TCP bulk at MTU $mtu, best: netloop $(best "${nl_rates[@]}") MB/s," \
+	     "lo $(best "${lo_rates[@]}") MB/s, ratio $ratio"
 	awk -v r="$ratio" -v f="$TCP_FLOOR" 'BEGIN { exit !(r >= f) }' ||
 		fail "netloop/lo ratio $ratio is below the floor $TCP_FLOOR"
 }
@@ -101,7 +109,9 @@ udp_round()
 
 	rcvbuf0=$(nstat_get "$ns" UdpRcvbufErrors)
 	drops0=$(dev_stat "$ns" "$dev" rx_dropped)
-	ip netns exec "$ns" "$XFER" -t 2 udp-recv "$ADDR" 5002 0 64 >"$tmp/rx" &
+	# The receiver stops when nothing came for 5 s: the sender may be
+	# slow to start on a loaded host.
+	ip netns exec "$ns" "$XFER" -t 5 udp-recv "$ADDR" 5002 0 64 >"$tmp/rx" &
 	wait_listen "$ns" udp 5002 || return
 	tx=$(ip netns exec "$ns" "$XFER" -T "$UDP_SECONDS" udp-send "$ADDR" 5002 0 64) ||
 		fail "udp-send in $ns failed" || return
