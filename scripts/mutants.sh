@@ -38,7 +38,7 @@ mutants=(
 	"info-data-lax@mode:bad_values@return nla_validate_nested(info_data,@return 0 * nla_validate_nested(info_data,"
 	"forwarded-looped@mode:forwarded@if (priv->mode == NETLOOP_MODE_LOOPBACK && skb->skb_iif &&@if (0 &&"
 	"local-dropped-as-forwarded@mode:martian_dst mode:local_addr@ && skb->skb_iif &&@ &&"
-	"mirrored-dropped-as-forwarded@mode:mirrored@ && skb_dst(skb)->dev == dev)@)"
+	"mirrored-dropped-as-forwarded@mode:mirrored@ && skb_dst_dev(skb) == dev)@)"
 )
 
 series=${1:-6.12}

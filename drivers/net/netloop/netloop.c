@@ -67,7 +67,7 @@ static netdev_tx_t netloop_xmit(struct sk_buff *skb, struct net_device *dev)
 	 * redirects from another device's egress, with that device's route.
 	 */
 	if (priv->mode == NETLOOP_MODE_LOOPBACK && skb->skb_iif &&
-	    skb_dst(skb) && skb_dst(skb)->dev == dev) {
+	    skb_dst(skb) && skb_dst_dev(skb) == dev) {
 		dev_core_stats_tx_dropped_inc(dev);
 		kfree_skb_reason(skb, SKB_DROP_REASON_IP_INADDRERRORS);
 		return NETDEV_TX_OK;
