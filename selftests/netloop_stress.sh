@@ -602,8 +602,9 @@ test_dying_ns()
 	end_case
 }
 
-# The netlink fuzzer in its own namespace, then every netloop device it
-# left must delete, here and in the namespace.
+# The netlink fuzzer in its own namespace: it fails when a request that
+# was refused changed a device or the set of devices (nlfuzz.c).  Then
+# every netloop device it left must delete, here and in the namespace.
 test_fuzz()
 {
 	local ns seed=${NETLOOP_FUZZ_SEED:-$(( (RANDOM << 15) | RANDOM ))} d n out t0
@@ -642,7 +643,7 @@ CASES=(
 	"bad MTU, name and address rejected, nothing left:test_bad_link"
 	"bad numdevs rejected, nothing left:test_bad_numdevs"
 	"device creation racing namespace deletion:test_dying_ns"
-	"netlink fuzzer, then every device deletes:test_fuzz"
+	"netlink fuzzer, refusals change nothing, every device deletes:test_fuzz"
 )
 # NETLOOP_STRESS_CASES="test_unload test_fuzz": only those (for debugging).
 if [[ -n ${NETLOOP_STRESS_CASES:-} ]]; then
