@@ -19,9 +19,11 @@
  *
  * tcp-send connects, sends, shuts down its side and waits for the
  * receiver to close: when it returns, everything arrived.  MSS is the
- * connection's (TCP_MAXSEG, timestamps already taken off).  sctp-recv and
- * sctp-send do the same over an SCTP association (one-to-one style),
- * without the MSS.
+ * connection's (TCP_MAXSEG, timestamps already taken off).  With BYTES 0
+ * it sends until SIGTERM or SIGINT, then ends the stream the same way
+ * and prints what it sent: a stream that runs across whatever a test does
+ * meanwhile.  sctp-recv and sctp-send do the same over an SCTP
+ * association (one-to-one style), without the MSS.
  *
  * UDP datagrams are SIZE bytes (at least 8): a sequence number, then bytes
  * derived from it, so that the receiver checks each one's size and
@@ -55,6 +57,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +77,7 @@
 static int timeout_s = 10;
 /* The protocol of SOCK_STREAM sockets: TCP, or SCTP for sctp-*. */
 static int stream_proto = IPPROTO_TCP;
+static volatile sig_atomic_t stop;
 
 static _Noreturn void die(const char *what)
 {
@@ -248,10 +252,19 @@ static int tcp_recv(const char *addr, const char *port)
 	return 0;
 }
 
+static void on_stop(int sig)
+{
+	stop = sig;
+}
+
 static int tcp_send(const char *addr, const char *port,
 		    unsigned long long bytes, uint64_t seed)
 {
-	unsigned long long left = bytes;
+	/* SA_RESTART: a send cut short goes on; the loop below looks at
+	 * stop between chunks.
+	 */
+	struct sigaction sa = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
+	unsigned long long left = bytes ? bytes : ~0ULL;
 	uint64_t hash = FNV_OFFSET, state = rng_seed(seed);
 	socklen_t len = sizeof(int);
 	static uint8_t buf[CHUNK];
@@ -260,11 +273,13 @@ static int tcp_send(const char *addr, const char *port,
 	int fd, mss;
 	ssize_t n;
 
+	if (!bytes && (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL)))
+		die("sigaction");
 	fd = connected_socket(SOCK_STREAM, addr, port, 0);
 	if (stream_proto == IPPROTO_TCP &&
 	    getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &len))
 		die("TCP_MAXSEG");
-	while (left) {
+	while (left && !stop) {
 		chunk = left < CHUNK ? left : CHUNK;
 		fill(buf, chunk, &state);
 		hash = fnv(hash, buf, chunk);
@@ -275,6 +290,8 @@ static int tcp_send(const char *addr, const char *port,
 		}
 		left -= chunk;
 	}
+	if (!bytes)
+		bytes = ~0ULL - left;
 	if (shutdown(fd, SHUT_WR))
 		die("shutdown");
 	/* The receiver closes when it has read everything.  SCTP has no
