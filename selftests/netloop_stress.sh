@@ -99,15 +99,19 @@ loop_devs()
 	} | ip -n "$ns" -4 -batch -
 }
 
-# flood NS ADDR SECS PORT: ping -f and a UDP flood to ADDR for SECS.
+# flood NS ADDR SECS PORT: ping -f and a UDP flood to ADDR for SECS.  The
+# sender waits for the receiver, and the receiver for the sender as long
+# as a loaded TCG guest may take to start it: one datagram to a port not
+# bound and the next send fails (ECONNREFUSED), which ends the flood.
 flood()
 {
 	local ns=$1 a=$2 s=$3 port=$4
 
+	bg ip netns exec "$ns" "$XFER" -t 30 udp-recv "$a" "$port" 0 1000
+	slowwait 30 bound "$ns" udp "$port" ||
+		fail "no UDP receiver on port $port in $ns in 30 s" || return
+	bg ip netns exec "$ns" "$XFER" -t 2 -T "$s" udp-send "$a" "$port" 0 1000
 	bg ip netns exec "$ns" ping -f -q -w "$s" "$a"
-	bg ip netns exec "$ns" "$XFER" -t 5 udp-recv "$a" "$port" 0 1000
-	bg ip netns exec "$ns" bash -c \
-		"sleep 0.3; exec $XFER -t 2 -T $s udp-send $a $port 0 1000"
 }
 
 # tcp_flow NS ADDR PORT BYTES: a TCP transfer in the background.
@@ -193,7 +197,7 @@ test_unload()
 		setup_ns a b || return
 		for ns in "$a" "$b"; do
 			loop_devs "$ns" nl "$A4" "$B4" || fail "setup $ns" || return
-			flood "$ns" "$A4" 5 5001
+			flood "$ns" "$A4" 5 5001 || return
 			bg ip netns exec "$ns" ping -f -q -w 5 "$B4"
 		done
 		sleep 1
@@ -229,7 +233,7 @@ ns_worker()
 		ip netns add "$ns" || fail "ip netns add $ns" || return
 		ip -n "$ns" link set lo up
 		loop_devs "$ns" nl "$A4" "$B4" || fail "devices in $ns" || return
-		flood "$ns" "$A4" 1 5001
+		flood "$ns" "$A4" 1 5001 || return
 		bg ip netns exec "$ns" ping -f -q -w 1 "$B4"
 		sleep 0.5
 		ip netns del "$ns" || fail "ip netns del $ns" || return
@@ -359,6 +363,9 @@ flip_round()
 		done
 		echo "link set nl0 down"
 		echo "link set nl0 up"
+		# Down took nl0's routes: without this one, $A4 would go
+		# through lo from here on.
+		echo "route add $A4 dev nl0 table 100"
 		echo "link set nl0 address 02:$(printf '%02x:' $((RANDOM % 256)) \
 			$((RANDOM % 256)) $((RANDOM % 256)) $((RANDOM % 256)))01"
 		echo "link set nl0 carrier off"
@@ -402,7 +409,7 @@ test_flips()
 		rule add pref 20 to $A6 lookup 100
 		route add $A6 dev nl0 table 100
 	EOF
-	flood "$a" "$A4" 900 5001
+	flood "$a" "$A4" 900 5001 || return
 	bg ip netns exec "$a" ping -f -q -w 900 "$A6"
 	bg ip netns exec "$a" ping -f -q -w 900 "$B4"
 	tcp_flow "$a" "$A4" 5002 $((64 << 20))
@@ -498,7 +505,7 @@ test_readers()
 	setup_ns a b || return
 	for ns in "$a" "$b"; do
 		loop_devs "$ns" nl "$A4" "$B4" || fail "setup $ns" || return
-		flood "$ns" "$A4" $((READ_SECS + 5)) 5001
+		flood "$ns" "$A4" $((READ_SECS + 5)) 5001 || return
 		bg ip netns exec "$ns" ping -f -q -w $((READ_SECS + 5)) "$B4"
 		tcp_flow "$ns" "$B4" 5002 $((256 << 20))
 	done
