@@ -44,6 +44,11 @@ esac
 SLAB_BOUND_KB=16384
 AVAIL_BOUND_KB=32768
 
+# Traffic flowed: a netloop device under ping -f loops hundreds of packets
+# a second even under TCG, a UDP flood more; the kernel's own (router
+# solicitations, MLD) comes to a few.
+TRAFFIC_MIN=100
+
 A4=192.0.2.1
 B4=192.0.2.2
 A6=2001:db8::1
@@ -53,7 +58,16 @@ BG=()
 # bg CMD...: run CMD niced in the background; stop_bg ends it.
 bg()
 {
-	nice -n 5 "$@" >/dev/null 2>&1 &
+	bg_out /dev/null "$@"
+}
+
+# bg_out FILE CMD...: bg, CMD's output to FILE.
+bg_out()
+{
+	local dest=$1
+
+	shift
+	nice -n 5 "$@" >"$dest" 2>&1 &
 	BG+=($!)
 }
 
@@ -114,12 +128,109 @@ flood()
 	bg ip netns exec "$ns" ping -f -q -w "$s" "$a"
 }
 
-# tcp_flow NS ADDR PORT BYTES: a TCP transfer in the background.
-tcp_flow()
+# counters NS NAME...: one line of counters read in NS by one process: a
+# device's tx_packets for a device NAME, the namespace's UdpInDatagrams
+# for "udp", its TCP InSegs (MSS-sized segments) for "tcp".  A netloop
+# device counts what it looped, once.
+counters()
 {
-	bg ip netns exec "$1" "$XFER" -t 10 tcp-recv "$2" "$3"
-	bg ip netns exec "$1" bash -c \
-		"sleep 0.3; exec $XFER -t 10 tcp-send $2 $3 $4"
+	local ns=$1
+
+	shift
+	# shellcheck disable=SC2016 # awk's fields, in awk's program
+	ip netns exec "$ns" awk -v names="$*" 'BEGIN {
+		while ((getline l < "/proc/net/snmp") > 0) {
+			split(l, f)
+			if (f[1] == "Udp:" && f[2] ~ /^[0-9]/)
+				v["udp"] = f[2]
+			if (f[1] == "Tcp:" && f[2] ~ /^[0-9]/)
+				v["tcp"] = f[11]
+		}
+		n = split(names, w, " ")
+		for (i = 1; i <= n; i++) {
+			if (!(w[i] in v))
+				getline v[w[i]] < ("/sys/class/net/" w[i] "/statistics/tx_packets")
+			printf "%d%s", v[w[i]], i < n ? " " : "\n"
+		}
+	}'
+}
+
+declare -A MARK
+
+# mark NS NAME...: remember the counters (see counters) as traffic starts.
+mark()
+{
+	local ns=$1 n i=0
+	local -a v
+
+	shift
+	read -r -a v <<<"$(counters "$ns" "$@")"
+	for n; do
+		MARK[$ns/$n]=${v[i++]}
+	done
+}
+
+# moved NS SECS MIN NAME...: every NAME's counter went at least MIN past
+# its mark, waiting up to SECS (0: as it stands) for the traffic to get
+# there.  Sets MOVED to what each one moved ("nl0 +812 udp +310").
+moved()
+{
+	local ns=$1 end=$((SECONDS + $2)) min=$3 n i short
+	local -a v
+
+	shift 3
+	while :; do
+		read -r -a v <<<"$(counters "$ns" "$@")"
+		i=0 short='' MOVED=''
+		for n; do
+			MOVED+="$n +$((v[i] - MARK[$ns/$n])) "
+			((v[i] - MARK[$ns/$n] >= min)) || short+="$n "
+			i=$((i + 1))
+		done
+		MOVED=${MOVED% }
+		[[ -z $short ]] && return 0
+		((SECONDS < end)) || break
+		sleep 0.2
+	done
+	fail "traffic in $ns did not flow: ${short% } moved less than $min ($MOVED)"
+}
+
+declare -A TCP_PIDS
+
+# tcp_stream NS ADDR PORT: one checked TCP stream to ADDR in NS, from now
+# until tcp_stream_end: a flow that must survive a disruption runs across
+# all of it, on one connection.
+tcp_stream()
+{
+	local ns=$1 a=$2 port=$3 file=$tmp/tcp.$1.$3 r
+
+	bg_out "$file.recv" ip netns exec "$ns" "$XFER" -t 30 tcp-recv "$a" "$port"
+	r=$!
+	slowwait 30 bound "$ns" tcp "$port" ||
+		fail "no TCP listener on port $port in $ns in 30 s" || return
+	bg_out "$file.send" ip netns exec "$ns" "$XFER" -t 30 tcp-send "$a" "$port" 0
+	TCP_PIDS[$ns.$port]="$! $r"
+}
+
+# tcp_stream_end NS PORT: end tcp_stream's stream, which both ends must
+# have carried to the end with every byte intact.  Sets TCP_SENT (bytes).
+tcp_stream_end()
+{
+	local file=$tmp/tcp.$1.$2 s r src rrc sent got
+
+	read -r s r <<<"${TCP_PIDS[$1.$2]}"
+	kill -TERM "$s"
+	wait "$s"
+	src=$?
+	wait "$r"
+	rrc=$?
+	sent=$(<"$file.send") got=$(<"$file.recv")
+	TCP_SENT=$(field bytes "$sent")
+	if ((src || rrc || TCP_SENT <= 0)) ||
+	   [[ $(field bytes "$got") != "$TCP_SENT" ||
+	      $(field fnv "$got") != "$(field fnv "$sent")" ]]; then
+		fail "TCP in $1: sent '$sent' (exit $src), received '$got' (exit $rrc)"
+	fi
 }
 
 # mem_settle: give back what can be given back, then read Slab, Percpu and
@@ -197,10 +308,18 @@ test_unload()
 		setup_ns a b || return
 		for ns in "$a" "$b"; do
 			loop_devs "$ns" nl "$A4" "$B4" || fail "setup $ns" || return
-			flood "$ns" "$A4" 5 5001 || return
-			bg ip netns exec "$ns" ping -f -q -w 5 "$B4"
+			mark "$ns" nl0 nl1 udp
+			# These die with the devices: their exit codes do not
+			# count, what they looped before does.
+			flood "$ns" "$A4" 10 5001 || return
+			bg ip netns exec "$ns" ping -f -q -w 10 "$B4"
 		done
-		sleep 1
+		# Through lo: the unload must leave it alone (flush_backlog).
+		mark "$a" tcp
+		tcp_stream "$a" 127.0.0.1 5003 || return
+		moved "$a" 30 "$TRAFFIC_MIN" nl0 nl1 udp tcp || return
+		moved "$b" 30 "$TRAFFIC_MIN" nl0 nl1 udp || return
+		echo "# cycle $i: before the unload $MOVED in $b"
 		if ((i % 2)); then
 			pids=()
 			for ns in "$a" "$b"; do
@@ -215,6 +334,8 @@ test_unload()
 			! ip -n "$ns" -o link show | grep -q ' nl[01]' ||
 				fail "devices left in $ns after unload (cycle $i)" || return
 		done
+		tcp_stream_end "$a" 5003 || return
+		echo "# cycle $i: $((TCP_SENT >> 20)) MiB of TCP through lo intact across the unload"
 		stop_bg
 		cleanup_all_ns
 	done
@@ -233,14 +354,20 @@ ns_worker()
 		ip netns add "$ns" || fail "ip netns add $ns" || return
 		ip -n "$ns" link set lo up
 		loop_devs "$ns" nl "$A4" "$B4" || fail "devices in $ns" || return
-		flood "$ns" "$A4" 1 5001 || return
-		bg ip netns exec "$ns" ping -f -q -w 1 "$B4"
-		sleep 0.5
+		mark "$ns" nl0 nl1 udp
+		# These die with the namespace: their exit codes do not
+		# count, what they looped before it goes does.
+		bg ip netns exec "$ns" ping -f -q -w 10 "$B4"
+		if ! flood "$ns" "$A4" 10 5001 ||
+		   ! moved "$ns" 30 "$TRAFFIC_MIN" nl0 nl1 udp; then
+			ip netns del "$ns"
+			stop_bg
+			return 1
+		fi
 		ip netns del "$ns" || fail "ip netns del $ns" || return
-		# Bound what runs at once: the namespace dies when they exit.
-		((k % 4 == 3)) && stop_bg
+		# The namespace, unnamed now, dies with its last process.
+		stop_bg
 	done
-	stop_bg
 }
 
 # (b) NS_TOTAL namespaces created and destroyed, NS_PAR at a time.
@@ -273,23 +400,36 @@ churn_worker()
 }
 
 # (c) CHURN create/delete cycles in two namespaces at once, while both
-# loop traffic through a device that stays.
+# loop traffic through a device that stays: ping -f in both, checked TCP
+# transfers in one, which must flow all along and arrive intact.
 test_dev_churn()
 {
-	local a b ns t0=$EPOCHREALTIME p1 p2 us
+	local a b ns t0 p1 p2 us
 
 	mem_mark
 	setup_ns a b || return
 	for ns in "$a" "$b"; do
 		loop_devs "$ns" nl "$A4" || fail "setup $ns" || return
+		mark "$ns" nl0
 		bg ip netns exec "$ns" ping -f -q -w 600 "$A4"
 	done
+	mark "$a" tcp
+	tcp_stream "$a" "$A4" 5002 || return
+	moved "$a" 30 "$TRAFFIC_MIN" nl0 tcp || return
+	moved "$b" 30 "$TRAFFIC_MIN" nl0 || return
+	mark "$a" nl0 tcp
+	mark "$b" nl0
+	t0=$EPOCHREALTIME
 	churn_worker "$a" $((CHURN / 2)) & p1=$!
 	churn_worker "$b" $((CHURN / 2)) & p2=$!
 	wait "$p1" || fail "churn in $a failed" || return
 	wait "$p2" || fail "churn in $b failed" || return
 	us=$(((${EPOCHREALTIME/[.,]/} - ${t0/[.,]/}) / CHURN))
 	echo "# $CHURN device create/delete cycles in $((us * CHURN / 1000000)) s, $us us per cycle"
+	moved "$b" 0 "$TRAFFIC_MIN" nl0 || return
+	moved "$a" 0 "$TRAFFIC_MIN" nl0 tcp || return
+	tcp_stream_end "$a" 5002 || return
+	echo "# meanwhile in $a $MOVED, and $((TCP_SENT >> 20)) MiB of TCP intact"
 	for ns in "$a" "$b"; do
 		(($(netloop_count "$ns") == 1)) ||
 			fail "$ns holds $(netloop_count "$ns") netloop devices, want 1" || return
@@ -334,12 +474,19 @@ test_scale()
 	mem_mark
 	setup_ns t || return
 	loop_devs "$t" nl "$A4" || fail "setup" || return
+	mark "$t" nl0
 	bg ip netns exec "$t" ping -f -q -w 900 "$A4"
+	moved "$t" 30 "$TRAFFIC_MIN" nl0 || return
+	mark "$t" nl0
 	modprobe dummy numdummies=0 || fail "modprobe dummy" || return
 	scale dummy || return
 	dummy_slab=$SLAB
 	timeout 300 modprobe -r dummy || fail "modprobe -r dummy" || return
 	scale netloop || return
+	# nl0 stays: it looped all along, the namespace of SCALE netloop
+	# devices dying too.
+	moved "$t" 0 "$TRAFFIC_MIN" nl0 || return
+	echo "# meanwhile nl0 looped $MOVED"
 	# Deleting the namespace queued SCALE devices for unregistering:
 	# unload waits for that, then nothing may be left.
 	stop_bg
@@ -409,18 +556,29 @@ test_flips()
 		rule add pref 20 to $A6 lookup 100
 		route add $A6 dev nl0 table 100
 	EOF
+	mark "$a" nl0 nl1 udp tcp
+	# The floods are cut by nl0 down and nl1 away, the UDP sender
+	# dies of it: their exit codes do not count, what they looped
+	# before the flips does.
 	flood "$a" "$A4" 900 5001 || return
 	bg ip netns exec "$a" ping -f -q -w 900 "$A6"
 	bg ip netns exec "$a" ping -f -q -w 900 "$B4"
-	tcp_flow "$a" "$A4" 5002 $((64 << 20))
+	# TCP retransmits across all of it: the stream arrives intact.
+	tcp_stream "$a" "$A4" 5002 || return
+	moved "$a" 30 "$TRAFFIC_MIN" nl0 nl1 udp tcp || return
+	echo "# before the flips: $MOVED"
 	for ((r = 0; r < FLIP_ROUNDS; r++)); do
 		flip_round "$a" "$b" || return
 	done
+	tcp_stream_end "$a" 5002 || return
 	stop_bg
-	echo "# $FLIP_ROUNDS rounds of 9 MTUs, down/up, MAC, carrier, 4 offload toggles, netns move"
-	for addr in "$A4" "$B4"; do
-		ip netns exec "$a" ping -q -c 2 -W 2 "$addr" >/dev/null ||
-			fail "no loop to $addr after the flips" || return
+	echo "# $FLIP_ROUNDS rounds of 9 MTUs, down/up, MAC, carrier, 4 offload toggles, netns move; $((TCP_SENT >> 20)) MiB of TCP intact"
+	# Both still loop, through themselves: two pings, four packets each.
+	for addr in "$A4:nl0" "$B4:nl1"; do
+		mark "$a" "${addr#*:}"
+		ip netns exec "$a" ping -q -c 2 -W 2 "${addr%:*}" >/dev/null ||
+			fail "no loop to ${addr%:*} after the flips" || return
+		moved "$a" 0 4 "${addr#*:}" || return
 	done
 	end_case
 }
@@ -494,38 +652,46 @@ reader()
 }
 
 # (e) ip -s link, /proc/net/dev and sysfs in loops on both CPUs while
-# traffic runs in two namespaces: no counter ever goes backwards, and the
-# counters did move.
+# traffic runs in two namespaces: no counter ever goes backwards, the
+# counters did move all along, and the TCP transfers arrived intact.
 test_readers()
 {
-	local a b ns cpu src pids=() reads=0 first last n
+	local a b ns cpu src pids=() reads=0 n
 
 	mem_mark
 	rm -f "$tmp"/backwards "$tmp"/reads.*
 	setup_ns a b || return
 	for ns in "$a" "$b"; do
 		loop_devs "$ns" nl "$A4" "$B4" || fail "setup $ns" || return
-		flood "$ns" "$A4" $((READ_SECS + 5)) 5001 || return
-		bg ip netns exec "$ns" ping -f -q -w $((READ_SECS + 5)) "$B4"
-		tcp_flow "$ns" "$B4" 5002 $((256 << 20))
+		mark "$ns" nl0 nl1 udp tcp
+		flood "$ns" "$A4" 900 5001 || return
+		bg ip netns exec "$ns" ping -f -q -w 900 "$B4"
+		tcp_stream "$ns" "$B4" 5002 || return
 	done
-	sleep 1
-	first=$(dev_stat "$a" nl0 tx_packets)
+	for ns in "$a" "$b"; do
+		moved "$ns" 30 "$TRAFFIC_MIN" nl0 nl1 udp tcp || return
+		mark "$ns" nl0 nl1 udp tcp
+	done
 	for cpu in 0 1; do
 		for src in ip procfs sysfs; do
 			reader "$a" "$cpu" "$READ_SECS" "$src" & pids+=($!)
 		done
 	done
 	wait "${pids[@]}"
-	last=$(dev_stat "$a" nl0 tx_packets)
+	for ns in "$b" "$a"; do
+		moved "$ns" 0 "$TRAFFIC_MIN" nl0 nl1 udp tcp || return
+	done
+	for ns in "$a" "$b"; do
+		tcp_stream_end "$ns" 5002 || return
+	done
 	stop_bg
 	for src in "$tmp"/reads.*; do
 		read -r n _ <"$src"
 		reads=$((reads + n))
 	done
-	echo "# $reads counter reads by 6 readers on 2 CPUs in $READ_SECS s; nl0 looped $((last - first)) packets meanwhile"
+	echo "# $reads counter reads by 6 readers on 2 CPUs in $READ_SECS s; meanwhile $MOVED in $a, and $((TCP_SENT >> 20)) MiB of TCP intact"
 	[[ ! -s $tmp/backwards ]] || fail "$(head -n 5 "$tmp/backwards")" || return
-	((reads > 0 && last > first)) || fail "no reads or no traffic" || return
+	((reads > 0)) || fail "no counter reads" || return
 	end_case
 }
 
