@@ -27,7 +27,7 @@ mutants=(
 	"uncounted@basic:ping@dev_lstats_add(dev, len);@(void)len;"
 	"rx-uncounted@basic:ping@stats->rx_packets = packets;@"
 	"backlog-drop-counted-as-looped@basic:backlog_drops@if (likely(__netif_rx(skb) == NET_RX_SUCCESS))@if (__netif_rx(skb) >= NET_RX_SUCCESS)"
-	"carrier-ignored@basic:carrier martian:carrier_off@if (unlikely(!netif_carrier_ok(dev)))@if (0)"
+	"carrier-ignored@martian:carrier_off@if (unlikely(!netif_carrier_ok(dev)))@if (0)"
 	"carrier-drop-leaks@martian:carrier_off@kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);@"
 	"gso-segmented@routing:gso4 routing:gso6 offload:udp_gso4 offload:udp_gso6@NETIF_F_GSO_SOFTWARE | NETIF_F_HW_CSUM@NETIF_F_HW_CSUM"
 	"csum-unnecessary@offload:bad_csum4 offload:bad_csum6@skb->protocol = eth_type_trans(skb, dev);@skb->ip_summed = CHECKSUM_UNNECESSARY; skb->protocol = eth_type_trans(skb, dev);"
