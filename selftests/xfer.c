@@ -2,12 +2,14 @@
 /*
  * xfer: TCP and UDP transfers that count exactly, for the netloop selftests.
  *
- *   xfer [-t SECS] tcp-recv|sctp-recv ADDR PORT
- *   xfer [-t SECS] tcp-send|sctp-send ADDR PORT BYTES [SEED]
+ *   xfer [-t SECS] [-P] tcp-recv|sctp-recv ADDR PORT
+ *   xfer [-t SECS] [-P] tcp-send|sctp-send ADDR PORT BYTES [SEED]
  *   xfer [-t SECS] udp-recv ADDR PORT COUNT SIZE
  *   xfer [-t SECS] [-D] [-T SECS] [-G SEGS] udp-send ADDR PORT COUNT SIZE
  *   xfer [-t SECS] tcp-echo|udp-echo ADDR PORT SIZE
  *   xfer [-t SECS] [-T SECS] tcp-rr|udp-rr ADDR PORT SIZE
+ *   xfer [-t SECS] [-N NETNS] [-S] udp-lockstep ADDR PORT COUNT SIZE
+ *   xfer [-t SECS] [-N NETNS] tcp-lockstep ADDR PORT COUNT SIZE
  *
  * ADDR is a numeric IPv4 or IPv6 address: where the receivers bind, where
  * the senders send.  The TCP stream is BYTES of a pseudo-random sequence
@@ -23,7 +25,9 @@
  * it sends until SIGTERM or SIGINT, then ends the stream the same way
  * and prints what it sent: a stream that runs across whatever a test does
  * meanwhile.  sctp-recv and sctp-send do the same over an SCTP
- * association (one-to-one style), without the MSS.
+ * association (one-to-one style), without the MSS.  -P (plain, for the
+ * benchmark, where making and hashing the bytes would cost more than
+ * moving them) sends zeros and hashes nothing: both ends print fnv=0.
  *
  * UDP datagrams are SIZE bytes (at least 8): a sequence number, then bytes
  * derived from it, so that the receiver checks each one's size and
@@ -47,16 +51,33 @@
  *
  *   tcp-rr: transactions=N rtt_us=U
  *
+ * The lock-step pair measures the cost of a message (for the benchmark)
+ * in a single process, so that no other is scheduled in between and the
+ * cost repeats from run to run: it binds to ADDR PORT, sends COUNT
+ * messages of SIZE bytes there (UDP datagrams, or a TCP connection to
+ * itself), and receives each before it sends the next, so that nothing
+ * queues and nothing is dropped.  The datagrams are checked as udp-recv
+ * checks them; the TCP messages are zeros, checked for length only.  -N
+ * sends from the network namespace NETNS (a path such as /run/netns/NAME;
+ * across a veth pair, say); -S only sends UDP (through a device that drops
+ * what it is given, such as dummy).  The mean time per message, in ns of
+ * the guest's clock (of its instructions under QEMU's -icount):
+ *
+ *   udp-lockstep: messages=N ns=T
+ *
  * Every blocking call gives up after -t seconds (default 10).  Exit status:
  * 0 on success; 1 on an error (printed with its errno message), a datagram
  * that was bad, or fewer datagrams than COUNT; 2 on a usage error.
  */
 
+#define _GNU_SOURCE		/* setns() */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -77,6 +98,8 @@
 static int timeout_s = 10;
 /* The protocol of SOCK_STREAM sockets: TCP, or SCTP for sctp-*. */
 static int stream_proto = IPPROTO_TCP;
+/* -P: a stream of zeros, not hashed. */
+static int plain;
 static volatile sig_atomic_t stop;
 
 static _Noreturn void die(const char *what)
@@ -88,12 +111,14 @@ static _Noreturn void die(const char *what)
 static _Noreturn void bad_usage(void)
 {
 	fprintf(stderr,
-		"usage: xfer [-t SECS] tcp-recv|sctp-recv ADDR PORT\n"
-		"       xfer [-t SECS] tcp-send|sctp-send ADDR PORT BYTES [SEED]\n"
+		"usage: xfer [-t SECS] [-P] tcp-recv|sctp-recv ADDR PORT\n"
+		"       xfer [-t SECS] [-P] tcp-send|sctp-send ADDR PORT BYTES [SEED]\n"
 		"       xfer [-t SECS] udp-recv ADDR PORT COUNT SIZE\n"
 		"       xfer [-t SECS] [-D] [-T SECS] [-G SEGS] udp-send ADDR PORT COUNT SIZE\n"
 		"       xfer [-t SECS] tcp-echo|udp-echo ADDR PORT SIZE\n"
-		"       xfer [-t SECS] [-T SECS] tcp-rr|udp-rr ADDR PORT SIZE\n");
+		"       xfer [-t SECS] [-T SECS] tcp-rr|udp-rr ADDR PORT SIZE\n"
+		"       xfer [-t SECS] [-N NETNS] [-S] udp-lockstep ADDR PORT COUNT SIZE\n"
+		"       xfer [-t SECS] [-N NETNS] tcp-lockstep ADDR PORT COUNT SIZE\n");
 	exit(2);
 }
 
@@ -241,14 +266,15 @@ static int tcp_recv(const char *addr, const char *port)
 		die("accept");
 	start = now();
 	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
-		hash = fnv(hash, buf, n);
+		if (!plain)
+			hash = fnv(hash, buf, n);
 		bytes += n;
 	}
 	if (n < 0)
 		die("recv");
 	close(fd);
-	printf("bytes=%llu fnv=%016llx seconds=%.3f\n", bytes,
-	       (unsigned long long)hash, now() - start);
+	printf("bytes=%llu fnv=%016llx seconds=%.6f\n", bytes,
+	       plain ? 0ULL : (unsigned long long)hash, now() - start);
 	return 0;
 }
 
@@ -281,8 +307,10 @@ static int tcp_send(const char *addr, const char *port,
 		die("TCP_MAXSEG");
 	while (left && !stop) {
 		chunk = left < CHUNK ? left : CHUNK;
-		fill(buf, chunk, &state);
-		hash = fnv(hash, buf, chunk);
+		if (!plain) {
+			fill(buf, chunk, &state);
+			hash = fnv(hash, buf, chunk);
+		}
 		for (off = 0; off < chunk; off += n) {
 			n = send(fd, buf + off, chunk - off, MSG_NOSIGNAL);
 			if (n < 0)
@@ -302,10 +330,11 @@ static int tcp_send(const char *addr, const char *port,
 	if (n < 0 && !(stream_proto == IPPROTO_SCTP && errno == ENOTCONN))
 		die("waiting for the receiver to close");
 	close(fd);
-	printf("bytes=%llu fnv=%016llx", bytes, (unsigned long long)hash);
+	printf("bytes=%llu fnv=%016llx", bytes,
+	       plain ? 0ULL : (unsigned long long)hash);
 	if (stream_proto == IPPROTO_TCP)
 		printf(" mss=%d", mss);
-	printf(" seconds=%.3f\n", now() - start);
+	printf(" seconds=%.6f\n", now() - start);
 	return 0;
 }
 
@@ -407,6 +436,51 @@ static void send_all(int fd, const uint8_t *buf, size_t len)
 		die("send");
 }
 
+static int lockstep(int type, const char *addr, const char *port,
+		    unsigned long long count, size_t size, const char *netns,
+		    int send_only)
+{
+	static uint8_t buf[65536], got[65536];
+	unsigned long long n;
+	int rx = -1, tx, fd;
+	double start;
+
+	if (!send_only) {
+		rx = bound_socket(type, addr, port);
+		if (type == SOCK_STREAM && listen(rx, 1))
+			die("listen");
+	}
+	if (netns) {
+		fd = open(netns, O_RDONLY);
+		if (fd < 0 || setns(fd, CLONE_NEWNET))
+			die(netns);
+		close(fd);
+	}
+	tx = connected_socket(type, addr, port, 0);
+	if (type == SOCK_STREAM) {
+		fd = accept(rx, NULL, NULL);
+		if (fd < 0)
+			die("accept");
+		close(rx);
+		rx = fd;
+	}
+	start = now();
+	for (n = 0; n < count; n++) {
+		if (type == SOCK_DGRAM)
+			make_datagram(buf, size, n);
+		send_all(tx, buf, size);
+		if (send_only)
+			continue;
+		if (recv_all(rx, got, size) != size ||
+		    (type == SOCK_DGRAM && memcmp(buf, got, size))) {
+			errno = EBADMSG;
+			die("message lost or damaged");
+		}
+	}
+	printf("messages=%llu ns=%.1f\n", n, (now() - start) * 1e9 / n);
+	return 0;
+}
+
 static void nodelay(int fd)
 {
 	int one = 1;
@@ -473,7 +547,7 @@ static int request_response(int type, const char *addr, const char *port,
 	}
 	if (type == SOCK_DGRAM)
 		send_all(fd, req, 0);
-	printf("transactions=%llu rtt_us=%.1f\n", n, elapsed * 1e6 / n);
+	printf("transactions=%llu rtt_us=%.3f\n", n, elapsed * 1e6 / n);
 	return 0;
 }
 
@@ -489,10 +563,11 @@ static int stream_cmd(const char *cmd, const char *what)
 
 int main(int argc, char **argv)
 {
-	int opt, dontfrag = 0, seconds = 0, segs = 1, type;
+	int opt, dontfrag = 0, seconds = 0, segs = 1, send_only = 0, type;
 	unsigned long long count, size;
+	const char *netns = NULL;
 
-	while ((opt = getopt(argc, argv, "t:DT:G:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:DT:G:N:SP")) != -1) {
 		switch (opt) {
 		case 't':
 			timeout_s = number(optarg);
@@ -505,6 +580,15 @@ int main(int argc, char **argv)
 			break;
 		case 'G':
 			segs = number(optarg);
+			break;
+		case 'N':
+			netns = optarg;
+			break;
+		case 'S':
+			send_only = 1;
+			break;
+		case 'P':
+			plain = 1;
 			break;
 		default:
 			bad_usage();
@@ -537,10 +621,16 @@ int main(int argc, char **argv)
 		bad_usage();
 	count = number(argv[3]);
 	size = number(argv[4]);
-	if (size < sizeof(uint64_t) || size > 65535)
+	if (size < sizeof(uint64_t) || size > 65536)
 		bad_usage();
 	if (!strcmp(argv[0], "udp-recv"))
 		return udp_recv(argv[1], argv[2], count, size);
+	if (!strcmp(argv[0], "udp-lockstep") && count)
+		return lockstep(SOCK_DGRAM, argv[1], argv[2], count, size,
+				netns, send_only);
+	if (!strcmp(argv[0], "tcp-lockstep") && count && !send_only)
+		return lockstep(SOCK_STREAM, argv[1], argv[2], count, size,
+				netns, 0);
 	if (!segs || size * segs > 65000)
 		bad_usage();
 	if (!strcmp(argv[0], "udp-send") && (count || seconds))
