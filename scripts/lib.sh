@@ -28,11 +28,12 @@ read -ra matrix <<<"$(sed -n 's/^MATRIX := //p' "${BASH_SOURCE[0]%/*}/../Makefil
 
 # build_root_packages: what the trixie build root holds beyond minbase: the
 # compiler and libraries the newer kernels' kbuild wants (gcc-14, libc 2.38
-# or later), DKMS, and trixie's iproute2 for the plugin; and sparse from sid
-# (scripts/kernels.sh, make_root).
+# or later), DKMS, trixie's iproute2 for the plugin, trixie's QEMU (10, whose
+# -icount works; bookworm's 7.2 does not: vm.sh -a icount); and sparse from
+# sid (scripts/kernels.sh, make_root).
 build_root_packages() {
 	printf '%s\n' gcc-14 make libc6-dev libelf-dev libssl-dev bc bison flex \
-		pahole kmod dkms iproute2 xz-utils zstd sparse/sid
+		pahole kmod dkms iproute2 xz-utils zstd qemu-system-x86 sparse/sid
 }
 
 # build_root: its directory, named after that list, so that a new list

@@ -8,7 +8,7 @@
 # the sanitizer kernel scripts/debug-kernel.sh builds and prints.
 #
 # Usage: scripts/vm.sh [-k SERIES|KVER|DIR] [-t SECONDS] [-l LOGFILE] [-m MODULE.ko|none]
-#                      [-f HOSTPATH:GUESTPATH]... [-a tcg|mttcg|kvm] [-i]
+#                      [-f HOSTPATH:GUESTPATH]... [-a tcg|mttcg|icount|kvm] [-i]
 #                      [--] [COMMAND [ARGS...] | SCRIPTFILE [ARGS...]]
 
 set -euo pipefail
@@ -17,7 +17,7 @@ top=$(dirname "$here")
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-usage="usage: vm.sh [-k SERIES|KVER|DIR] [-t SECONDS] [-l LOGFILE] [-m MODULE.ko|none] [-f HOST:GUEST]... [-a tcg|mttcg|kvm] [-i] [--] [COMMAND [ARGS...] | SCRIPTFILE [ARGS...]]"
+usage="usage: vm.sh [-k SERIES|KVER|DIR] [-t SECONDS] [-l LOGFILE] [-m MODULE.ko|none] [-f HOST:GUEST]... [-a tcg|mttcg|icount|kvm] [-i] [--] [COMMAND [ARGS...] | SCRIPTFILE [ARGS...]]"
 
 # Real tools copied from the host; busybox provides the rest. Busybox applets
 # that run other programs (timeout, env, xargs, setsid, ...) would run their
@@ -55,9 +55,15 @@ shift $((OPTIND - 1))
 # (mttcg) a vCPU can run stale code while another patches the kernel's text:
 # a static key flipped by the tests (ping's timestamps flip netstamp_needed_key)
 # then oopses on the int3 of text_poke_bp, about once in ten make check runs.
-# mttcg is for the benchmark, which needs the two vCPUs to run at once.
-declare -A qemu_accel=([tcg]='tcg,thread=single' [mttcg]='tcg,thread=multi' [kvm]=kvm)
-[[ -v qemu_accel[$accel] ]] || die "-a wants tcg, mttcg or kvm, not '$accel'"
+# mttcg is for the benchmark's parts that need two vCPUs to run at once.
+# icount is single-threaded TCG whose guest clock counts instructions (one
+# per ns, sleep=off: an idle guest jumps to its next timer), with one vCPU:
+# what the guest measures in its time does not depend on the host's load.
+# It runs trixie's QEMU 10 from the build root: bookworm's 7.2 does not boot
+# 6.1 under -icount and corrupts memory on 6.12 (Documentation/dev/netloop-dev.rst).
+declare -A qemu_accel=([tcg]='tcg,thread=single' [mttcg]='tcg,thread=multi'
+		       [icount]='tcg,thread=single' [kvm]=kvm)
+[[ -v qemu_accel[$accel] ]] || die "-a wants tcg, mttcg, icount or kvm, not '$accel'"
 for f in "${files[@]}"; do
 	[[ $f == *:/* ]] || die "-f wants HOSTPATH:/GUESTPATH, not '$f'"
 	[[ -e ${f%:*} ]] || die "-f: no such file '${f%:*}'"
@@ -211,10 +217,19 @@ if grep -x CONFIG_KASAN=y "$kroot/lib/modules/$kver/build/.config" >/dev/null 2>
 	mem=4096
 fi
 
+qemu=(qemu-system-x86_64) smp=2
+if [[ $accel == icount ]]; then
+	qroot=$("$here/kernels.sh" --root)
+	qemu=("$qroot/usr/lib64/ld-linux-x86-64.so.2"
+	      --library-path "$qroot/usr/lib/x86_64-linux-gnu" "$qroot/usr/bin/qemu-system-x86_64"
+	      -L "$qroot/usr/share/qemu" -icount "shift=0,sleep=off")
+	smp=1
+fi
+
 # run_qemu ACCEL SECONDS CONSOLE_LOG [KERNEL_ARGS]: guest dmesg and rc land in $work/ttyS1.
 run_qemu() {
-	timeout --foreground "$2" qemu-system-x86_64 -nodefaults -display none \
-		-accel "$1" -smp 2 -m "$mem" -no-reboot \
+	timeout --foreground "$2" "${qemu[@]}" -nodefaults -display none \
+		-accel "$1" -smp "$smp" -m "$mem" -no-reboot \
 		-kernel "$vmlinux" -initrd "$cpio" -append "$append ${4-}" \
 		-chardev "stdio,id=con,mux=on,signal=off,logfile=$3" -serial chardev:con \
 		-serial "file:$work/ttyS1"
