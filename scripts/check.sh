@@ -4,8 +4,10 @@
 # Everything `make check` runs: checkpatch --strict on the driver, the
 # scripts and selftests through shellcheck, the man page and rst checks,
 # for each kernel of the matrix (fetched first when it is not here:
-# scripts/kernels.sh) a W=1 build with warnings as errors, a sparse pass
-# and the selftests in a VM run by kselftest's run_kselftest.sh, then the
+# scripts/kernels.sh) a W=1 build with warnings as errors, a sparse pass,
+# the selftests in a VM run by kselftest's run_kselftest.sh and the
+# instruction-count gate (netloop's cost per packet against lo's, in a VM
+# under QEMU's -icount: scripts/bench-guest.sh gate), then the
 # make install, DKMS and Debian package tests (which install and remove
 # netloop on this host, as root).  Prints a line per kernel with its
 # counts and ends with "N passed, N failed"; exits non-zero if anything
@@ -55,6 +57,10 @@ kernel_checks() {
 	fi
 	cat "$vmlog"
 	count_ktap "$vmlog" "$kver" "${programs[@]}"
+	step "instruction-count gate on $kver" "$logs/gate-$kver.log" \
+		scripts/vm.sh -a icount -k "$kver" -t 900 -l "$logs/vm-gate-$kver.log" \
+		-f "$ksft:/kselftest" -f "$(plugin_files)" -- scripts/bench-guest.sh gate 3
+	sed -n 's/^\(not \)\{0,1\}ok [0-9]* - /# gate: /p' "$logs/gate-$kver.log"
 	echo "# $kver: $passed passed, $failed failed, $skipped skipped, $((SECONDS - start)) s"
 }
 

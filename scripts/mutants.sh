@@ -7,7 +7,9 @@
 # literal substitution, built with W=1 and warnings as errors; a VM runs
 # the cases it names (program:case, the case as -t takes it) against it.
 # A mutant passes ("caught") when every one of its cases fails; one that
-# survives a case is a hole in that test.
+# survives a case is a hole in that test.  The case "gate" is make check's
+# instruction-count gate (scripts/bench-guest.sh gate, under -icount): a
+# mutant that names it must fail it, and only by its measured cost.
 #
 # First the baseline: the unmodified driver runs every case named below,
 # in one boot, and all must pass, or a flaky case would "catch" mutants.
@@ -39,6 +41,7 @@ mutants=(
 	"forwarded-looped@mode:forwarded@if (priv->mode == NETLOOP_MODE_LOOPBACK && skb->skb_iif &&@if (0 &&"
 	"local-dropped-as-forwarded@mode:martian_dst mode:local_addr@ && skb->skb_iif &&@ &&"
 	"mirrored-dropped-as-forwarded@mode:mirrored@ && skb_dst_dev(skb) == dev)@)"
+	"xmit-copies@gate@skb_orphan(skb);@skb_orphan(skb); { struct sk_buff *copy = skb_copy(skb, GFP_ATOMIC); if (copy) { consume_skb(skb); skb = copy; } }"
 )
 
 series=${1:-6.12}
@@ -98,11 +101,32 @@ run_cases() {
 		END { done(); for (i++; i <= n; i++) print p[i], "none", 0, 0 }'
 }
 
-# Every case a mutant names, each program's once.
+# gate DIR KO: run the instruction-count gate with module KO, in
+# DIR/gate.log; print its two results, and "passed", "failed" (by what it
+# measured) or "no result".
+gate() {
+	local ran bad
+
+	scripts/vm.sh -a icount -k "$kver" -m "$2" -t 900 -l "$1/vm-gate.log" \
+		-f "$ksft:/kselftest" -f "$(plugin_files)" \
+		-- scripts/bench-guest.sh gate 3 >"$1/gate.log" 2>&1 || true
+	sed -n -E 's/^(not )?ok [12] /# &/p' "$1/gate.log"
+	ran=$(grep -cE '^(not )?ok [12] ' "$1/gate.log") || true
+	bad=$(grep -c '^not ok [12] ' "$1/gate.log") || true
+	if ((ran != 2)); then
+		echo "no result"
+	elif ((bad)); then
+		echo failed
+	else
+		echo passed
+	fi
+}
+
+# Every case a mutant names, each program's once; the gate apart.
 mapfile -t all < <(for m in "${mutants[@]}"; do
 	IFS=@ read -r -a f <<<"$m@"
 	tr ' ' '\n' <<<"${f[1]}"
-done | sort -u)
+done | grep -vx gate | sort -u)
 
 echo "# mutants on $kver"
 dir=$logs/baseline
@@ -118,6 +142,11 @@ while read -r prog plan reported bad; do
 done < <(run_cases "$dir" "$ko" "${all[@]}")
 result "$ok" "baseline: the unmodified driver passes the ${#all[@]} cases (see $dir/selftests.log)"
 ((ok)) || die "the baseline failed: a mutant's catch would mean nothing"
+out=$(gate "$dir" "$ko")
+echo "${out%$'\n'*}"
+[[ ${out##*$'\n'} == passed ]] || ok=0
+result "$ok" "baseline: the unmodified driver passes the gate (see $dir/gate.log)"
+((ok)) || die "the baseline failed the gate: a mutant's catch would mean nothing"
 
 for m in "${mutants[@]}"; do
 	IFS=@ read -r -a subs <<<"$m@"	# keeps an empty last TO
@@ -133,6 +162,16 @@ for m in "${mutants[@]}"; do
 	if ! ko=$("$dir/scripts/build.sh" "$kver" 2>"$dir/build.log" | tail -n 1); then
 		sed 's/^/# /' "$dir/build.log"
 		result 0 "$name: does not build"
+		continue
+	fi
+	if [[ ${want[*]} == gate ]]; then
+		out=$(gate "$dir" "$ko")
+		echo "${out%$'\n'*}"
+		if [[ ${out##*$'\n'} == failed ]]; then
+			result 1 "$name: caught by the gate"
+		else
+			result 0 "$name: not caught by the gate (see $dir/gate.log)"
+		fi
 		continue
 	fi
 	ok=1
