@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Boot a Debian kernel in QEMU from a throwaway initramfs holding netloop.ko,
-# veth/dummy/pktgen/sctp and the real networking tools, run one command in it, and
-# fail if the kernel complained. Exits with the guest command's exit code.
+# veth/dummy/pktgen/sctp, nf_tables/netem/vrf and the real networking tools,
+# run one command in it, and fail if the kernel complained. Exits with the
+# guest command's exit code.
 # -k DIR (any argument with a '/') boots a kernel directory instead, such as
 # the sanitizer kernel scripts/debug-kernel.sh builds and prints.
 #
@@ -24,9 +25,10 @@ usage="usage: vm.sh [-k SERIES|KVER|DIR] [-t SECONDS] [-l LOGFILE] [-m MODULE.ko
 # own ip/ping applets instead of these, so the host's versions are used.
 tools=(bash ip ss tc nstat bridge ping ping4 ping6 ethtool iperf3 kmod
        timeout env nice nohup chroot xargs find setsid nsenter unshare
-       taskset flock dmesg)
+       taskset flock dmesg nft tcpdump)
 kmod_links=(insmod rmmod modprobe lsmod depmod modinfo)
-modules=(veth dummy pktgen sctp sctp_diag sch_ingress cls_matchall act_mirred)
+modules=(veth dummy pktgen sctp sctp_diag sch_ingress cls_matchall act_mirred
+	 nf_tables sch_netem vrf)
 # What a kernel in trouble logs: the selftests' KERNEL_TROUBLE, the one list
 # (the selftests go into the guest without scripts/).
 splat=$(sed -n "s/^KERNEL_TROUBLE='\(.*\)'$/\1/p" "$top/selftests/lib.sh")
@@ -138,6 +140,9 @@ for l in "${kmod_links[@]}"; do
 done
 ln -s bash "$root/usr/bin/sh"
 cp /bin/busybox "$root/usr/bin/"
+# A root user for the tools that look one up: tcpdump -Z root.
+echo 'root:x:0:0:root:/root:/bin/bash' >"$root/etc/passwd"
+echo 'root:x:0:' >"$root/etc/group"
 for a in $(busybox --list); do
 	[[ -e $root/usr/bin/$a || -e $root/usr/sbin/$a ]] || ln -s busybox "$root/usr/bin/$a"
 done
