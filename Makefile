@@ -16,7 +16,8 @@
 #   make stress       the full stress suite in VMs on every kernel (KERNEL=... for one)
 #   make check-debug  the selftests and the short stress suite on a KASAN, lockdep,
 #                     kmemleak and UBSAN kernel built from linux-source-6.12 (cached)
-#   make bench        netloop against lo, veth and dummy in VMs on every kernel
+#   make bench        netloop's costs against lo, veth, dummy and tc mirred, in
+#                     guest instructions (QEMU -icount), in VMs on every kernel
 #                     (KERNEL=... for one): tables and plots under results/
 #   make mutants      break the driver on purpose; the cases named must catch each
 #   make shell        an interactive shell in a VM (KERNEL=6.1 for 6.1)
@@ -114,14 +115,16 @@ stress:
 	scripts/deps.sh
 	scripts/stress.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL))
 
-# About 12 minutes per kernel under TCG; BENCH_ROUNDS=5 rounds.
+# About 20 minutes per kernel, two kernels at a time; BENCH_ROUNDS=3 rounds,
+# BENCH_CLOCK=wall for the wall clock (scripts/bench.sh).
 bench:
 	scripts/deps.sh gnuplot-nox
 	scripts/bench.sh $(if $(filter command line,$(origin KERNEL)),$(KERNEL))
 
-# Run the cases the mutants name on the unmodified driver, then break the
-# driver seventeen ways and check that each one's cases catch it (see
-# scripts/mutants.sh); about 25 minutes on one kernel (KERNEL=6.1 for 6.1).
+# Run the cases the mutants name and the cost gate on the unmodified driver,
+# then break the driver eighteen ways and check that each one's cases (or the
+# gate) catch it (see scripts/mutants.sh); about 30 minutes on one kernel
+# (KERNEL=6.1 for 6.1).
 mutants:
 	scripts/deps.sh
 	scripts/mutants.sh $(KERNEL)
