@@ -204,6 +204,25 @@ dev_stat()
 	ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
+# packets NS DEV: DEV's "tx_packets rx_packets".
+packets()
+{
+	echo "$(dev_stat "$1" "$2" tx_packets) $(dev_stat "$1" "$2" rx_packets)"
+}
+
+# packets_moved NS DEV BEFORE TX RX: DEV's tx and rx packets moved by
+# exactly TX and RX since BEFORE (what packets printed).
+packets_moved()
+{
+	local tx rx
+	local -a b
+
+	read -r tx rx <<<"$(packets "$1" "$2")"
+	read -r -a b <<<"$3"
+	(((tx - b[0]) == $4 && (rx - b[1]) == $5)) ||
+		fail "$2 tx_packets moved by $((tx - b[0])), rx_packets by $((rx - b[1])), want $4 and $5"
+}
+
 # nstat_get NS COUNTER...: SNMP or netstat counters such as IpExtInNoRoutes,
 # their values in the order asked.
 nstat_get()

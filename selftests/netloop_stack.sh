@@ -26,25 +26,6 @@ setup()
 	} || fail "setup"
 }
 
-# nl0_stats NS: nl0's "tx_packets rx_packets".
-nl0_stats()
-{
-	echo "$(dev_stat "$1" nl0 tx_packets) $(dev_stat "$1" nl0 rx_packets)"
-}
-
-# nl0_moved NS BEFORE TX RX: nl0's tx and rx packets moved by exactly TX
-# and RX since BEFORE ("tx rx", from nl0_stats).
-nl0_moved()
-{
-	local tx rx
-	local -a b
-
-	read -r tx rx <<<"$(nl0_stats "$1")"
-	read -r -a b <<<"$2"
-	(((tx - b[0]) == $3 && (rx - b[1]) == $4)) ||
-		fail "nl0 tx_packets moved by $((tx - b[0])), rx_packets by $((rx - b[1])), want $3 and $4"
-}
-
 # ping_out NS ARG...: N pings to ADDR; sets PING to ping's summary line
 # ("3 packets transmitted, 3 received, +9 duplicates, ..."), whether
 # answered or not.
@@ -77,12 +58,12 @@ test_mirred_self()
 	tc -n "$ns" qdisc add dev nl0 clsact &&
 	tc -n "$ns" filter add dev nl0 egress matchall \
 		action mirred ingress redirect dev nl0 || fail "tc setup" || return
-	before=$(nl0_stats "$ns")
+	before=$(packets "$ns" nl0)
 	ping_out "$ns"
-	echo "# mirred: ping: $PING; nl0 $(nl0_stats "$ns") (before $before); action: $(filter_pkts "$ns" egress)"
+	echo "# mirred: ping: $PING; nl0 $(packets "$ns" nl0) (before $before); action: $(filter_pkts "$ns" egress)"
 	[[ $PING == "$N packets transmitted, $N received, 0% packet loss"* ]] ||
 		fail "ping: '$PING', want $N answered" || return
-	nl0_moved "$ns" "$before" 0 0 || return
+	packets_moved "$ns" nl0 "$before" 0 0 || return
 	got=$(filter_pkts "$ns" egress)
 	[[ $got == $((2 * N)) ]] || fail "mirred counted '$got' packets, want $((2 * N))"
 }
@@ -100,12 +81,12 @@ test_netem_dup()
 	setup ns || return
 	tc -n "$ns" qdisc add dev nl0 root netem duplicate 100% ||
 		fail "tc qdisc add dev nl0 root netem duplicate 100%" || return
-	before=$(nl0_stats "$ns")
+	before=$(packets "$ns" nl0)
 	ping_out "$ns"
-	echo "# netem dup: ping: $PING; nl0 $(nl0_stats "$ns") (before $before)"
+	echo "# netem dup: ping: $PING; nl0 $(packets "$ns" nl0) (before $before)"
 	[[ $PING == "$N packets transmitted, $N received, +$((3 * (N - 1))) duplicates, 0% packet loss"* ]] ||
 		fail "ping: '$PING', want $N answered, +$((3 * (N - 1))) duplicates" || return
-	nl0_moved "$ns" "$before" $((6 * N)) $((6 * N)) || return
+	packets_moved "$ns" nl0 "$before" $((6 * N)) $((6 * N)) || return
 	sent=$(tc -n "$ns" -s qdisc show dev nl0 | sed -n 's/^ *Sent [0-9]* bytes \([0-9]*\) pkt.*/\1/p')
 	[[ $sent == $((6 * N)) ]] || fail "netem sent '$sent' packets, want $((6 * N))"
 }
@@ -121,12 +102,12 @@ test_ingress_drop()
 	tc -n "$ns" qdisc add dev nl0 clsact &&
 	tc -n "$ns" filter add dev nl0 ingress matchall action drop ||
 		fail "tc setup" || return
-	before=$(nl0_stats "$ns")
+	before=$(packets "$ns" nl0)
 	ping_out "$ns"
-	echo "# ingress drop: ping: $PING; nl0 $(nl0_stats "$ns") (before $before); filter: $(filter_pkts "$ns" ingress)"
+	echo "# ingress drop: ping: $PING; nl0 $(packets "$ns" nl0) (before $before); filter: $(filter_pkts "$ns" ingress)"
 	[[ $PING == "$N packets transmitted, 0 received, 100% packet loss"* ]] ||
 		fail "ping: '$PING', want none of $N answered" || return
-	nl0_moved "$ns" "$before" $N $N || return
+	packets_moved "$ns" nl0 "$before" $N $N || return
 	got=$(filter_pkts "$ns" ingress)
 	[[ $got == "$N" ]] || fail "the ingress filter dropped '$got' packets, want $N"
 }
@@ -157,7 +138,7 @@ test_tbf_local()
 	EOF
 	tc -n "$ns" qdisc add dev nl0 root tbf rate 8mbit burst 32kbit latency 400ms ||
 		fail "tc qdisc add dev nl0 root tbf" || return
-	before=$(nl0_stats "$ns")
+	before=$(packets "$ns" nl0)
 	bb=$(dev_stat "$ns" nl0 tx_bytes) rbb=$(dev_stat "$ns" nl0 rx_bytes)
 	ip netns exec "$ns" "$XFER" -t 20 tcp-recv "$ADDR" 5001 >"$tmp/rx" &
 	wait_listen "$ns" tcp 5001 || return
@@ -170,7 +151,7 @@ test_tbf_local()
 		fail "data damaged: sent '$tx', received '$rx'" || return
 	secs=$(field seconds "$tx") mss=$(field mss "$tx")
 	read -r -a b <<<"$before"
-	read -r tx1 rx1 <<<"$(nl0_stats "$ns")"
+	read -r tx1 rx1 <<<"$(packets "$ns" nl0)"
 	by1=$(dev_stat "$ns" nl0 tx_bytes) rb1=$(dev_stat "$ns" nl0 rx_bytes)
 	echo "# tbf: $tx; nl0 tx $((tx1 - b[0])) rx $((rx1 - b[1]))"
 	awk -v s="$secs" -v b=$TBF_BYTES -v f=$TBF_FLOOR \

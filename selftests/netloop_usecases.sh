@@ -26,25 +26,6 @@ ping_n()
 		fail "ping ${*:3} $2 in $1: not all $N answered: $(<"$tmp/ping.err")"
 }
 
-# nl0_moved NS BEFORE WANT: nl0's tx and rx packets moved by exactly WANT
-# since BEFORE ("tx rx", from nl0_stats).
-nl0_moved()
-{
-	local tx rx
-	local -a b
-
-	read -r tx rx <<<"$(nl0_stats "$1")"
-	read -r -a b <<<"$2"
-	(((tx - b[0]) == $3 && (rx - b[1]) == $3)) ||
-		fail "nl0 tx_packets moved by $((tx - b[0])), rx_packets by $((rx - b[1])), want $3 each"
-}
-
-# nl0_stats NS: nl0's "tx_packets rx_packets".
-nl0_stats()
-{
-	echo "$(dev_stat "$1" nl0 tx_packets) $(dev_stat "$1" nl0 rx_packets)"
-}
-
 # setup NS: a namespace with IPv6 off (no packets of its own on nl0) and
 # nl0 carrying ADDR, routed through it (setup_loop), and OTHER on lo.
 setup()
@@ -84,18 +65,18 @@ test_prerouting()
 			}
 		}
 	EOF
-	before=$(nl0_stats "$ns")
+	before=$(packets "$ns" nl0)
 	ping_n "$ns" $ADDR >/dev/null || return
-	nl0_moved "$ns" "$before" $((2 * N)) || return
+	packets_moved "$ns" nl0 "$before" $((2 * N)) $((2 * N)) || return
 	c_nl0=$(nft_count "$ns" nl0) c_lo=$(nft_count "$ns" lo)
 	[[ $c_nl0 == $((2 * N)) && $c_lo == 0 ]] ||
 		fail "through nl0: counters nl0 $c_nl0, lo $c_lo, want $((2 * N)) and 0" ||
 		return
 
 	ip -n "$ns" rule del pref 20 || fail "rule del pref 20" || return
-	before=$(nl0_stats "$ns")
+	before=$(packets "$ns" nl0)
 	ping_n "$ns" $ADDR >/dev/null || return
-	nl0_moved "$ns" "$before" 0 || return
+	packets_moved "$ns" nl0 "$before" 0 0 || return
 	c_nl0=$(nft_count "$ns" nl0) c_lo=$(nft_count "$ns" lo)
 	[[ $c_nl0 == $((2 * N)) && $c_lo == $((2 * N)) ]] ||
 		fail "through lo: counters nl0 $c_nl0, lo $c_lo, want $((2 * N)) and $((2 * N))"
@@ -121,10 +102,10 @@ test_netem()
 	setup ns || return
 	tc -n "$ns" qdisc add dev nl0 root netem delay 100ms ||
 		fail "tc qdisc add dev nl0 root netem delay 100ms" || return
-	before=$(nl0_stats "$ns")
+	before=$(packets "$ns" nl0)
 	out_nl0=$(ping_n "$ns" $ADDR) || return
 	out_lo=$(ping_n "$ns" $OTHER) || return
-	nl0_moved "$ns" "$before" $((2 * N)) || return
+	packets_moved "$ns" nl0 "$before" $((2 * N)) $((2 * N)) || return
 	min_nl0=$(rtt min "$out_nl0") max_lo=$(rtt max "$out_lo")
 	[[ $min_nl0 && $max_lo ]] || fail "no rtt in '$out_nl0' or '$out_lo'" || return
 	((min_nl0 >= 200000)) ||
@@ -212,9 +193,9 @@ test_vrf_address()
 	ip -n "$ns" route show table 10 | grep -q "^local $ADDR dev nl0" ||
 		fail "no local route for $ADDR in table 10: $(ip -n "$ns" route show table 10)" ||
 		return
-	before=$(nl0_stats "$ns")
+	before=$(packets "$ns" nl0)
 	ping_n "$ns" $ADDR -I vrf-a >/dev/null || return
-	nl0_moved "$ns" "$before" 0
+	packets_moved "$ns" nl0 "$before" 0 0
 }
 
 # Use case 4, through the device: a rule for locally generated packets
@@ -230,9 +211,9 @@ test_vrf_loop()
 		rule add pref 20 iif lo to $ADDR lookup 100
 		route add $ADDR dev nl0 table 100
 	EOF
-	before=$(nl0_stats "$ns")
+	before=$(packets "$ns" nl0)
 	ping_n "$ns" $ADDR -I vrf-a >/dev/null || return
-	nl0_moved "$ns" "$before" $((2 * N))
+	packets_moved "$ns" nl0 "$before" $((2 * N)) $((2 * N))
 }
 
 # src_is NS DST WANT [ARG...]: ip route get DST picks source WANT.
