@@ -87,15 +87,27 @@ ksft=$("$top/scripts/ksft.sh")
 mapfile -t programs < <(ksft_programs "$ksft")
 
 # A VM runs on one host CPU: run the kernels' checks NETLOOP_JOBS at a
-# time (default: one per CPU), then show each kernel's in matrix order.
+# time (default: one per CPU), the newest (the slowest to boot and to run)
+# first, and the host's install tests on the CPU the last kernel leaves
+# free; then show each kernel's in matrix order.
 maxjobs=${NETLOOP_JOBS:-$(nproc)}
-for kver in $kvers; do
+free_slot() {
 	while (($(jobs -rp | wc -l) >= maxjobs)); do
 		wait -n || true
 	done
+}
+for kver in $(tac <<<"$kvers"); do
+	free_slot
 	echo "# checks on $kver started"
 	kernel_checks "$kver" >"$logs/kernel-$kver.out" 2>&1 &
 done
+free_slot
+step "make install and removal on every kernel" "$logs/install.log" \
+	scripts/test-install.sh
+step "DKMS add, build, install, remove on every kernel" "$logs/dkms.log" \
+	scripts/test-dkms.sh
+step "netloop-dkms .deb: build, install, boot, purge" "$logs/deb.log" \
+	scripts/test-deb.sh
 wait
 summary=()
 for kver in $kvers; do
@@ -111,13 +123,6 @@ for kver in $kvers; do
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + k))
 	summary+=("$(tail -n 1 "$out")")
 done
-
-step "make install and removal on every kernel" "$logs/install.log" \
-	scripts/test-install.sh
-step "DKMS add, build, install, remove on every kernel" "$logs/dkms.log" \
-	scripts/test-dkms.sh
-step "netloop-dkms .deb: build, install, boot, purge" "$logs/deb.log" \
-	scripts/test-deb.sh
 
 printf '%s\n' "${summary[@]}"
 echo "# make check took $((SECONDS - start)) s"
