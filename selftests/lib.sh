@@ -170,6 +170,26 @@ bound()
 	[[ -n $(ip netns exec "$1" ss -Hln --"$2" "sport = :$3") ]]
 }
 
+# transfer [-t SECS] NS PROTO ADDR PORT BYTES [SEED]: BYTES (xfer's data
+# for SEED) over PROTO (tcp or sctp) from NS to its own ADDR, through xfer
+# with its timeout SECS; fails unless the receiver got every byte with the
+# sender's hash.  Sets SENT to the sender's line (bytes, fnv, seconds, mss).
+transfer()
+{
+	local -a t=()
+	local got
+
+	[[ $1 == -t ]] && t=(-t "$2") && shift 2
+	ip netns exec "$1" "$lib_dir/xfer" "${t[@]}" "$2-recv" "$3" "$4" >"$tmp/transfer" &
+	wait_listen "$1" "$2" "$4" || return
+	SENT=$(ip netns exec "$1" "$lib_dir/xfer" "${t[@]}" "$2-send" "$3" "$4" "${@:5}") ||
+		fail "$2-send to $3 in $1 failed" || return
+	wait $! || fail "$2-recv on $3 in $1 failed" || return
+	got=$(<"$tmp/transfer")
+	[[ $(field bytes "$got") == "$5" && $(field fnv "$got") == "$(field fnv "$SENT")" ]] ||
+		fail "$2 data damaged: sent '$SENT', received '$got'"
+}
+
 # field NAME LINE: the value of NAME=value in LINE (such as xfer's output).
 field()
 {

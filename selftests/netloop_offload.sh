@@ -69,17 +69,10 @@ test_bad_csum()
 # nl0 carried packets.
 stream()
 {
-	local ns=$1 addr=${ADDR[$2]} rx0 rx tx
+	local ns=$1 rx0
 
 	rx0=$(dev_stat "$ns" nl0 rx_packets)
-	ip netns exec "$ns" "$XFER" "$3-recv" "$addr" "$PORT" >"$tmp/rx" &
-	wait_listen "$ns" "$3" "$PORT" || return
-	tx=$(ip netns exec "$ns" "$XFER" "$3-send" "$addr" "$PORT" "$BYTES") ||
-		fail "$3-send failed" || return
-	wait $! || fail "$3-recv failed" || return
-	rx=$(<"$tmp/rx")
-	[[ $(field bytes "$rx") == "$BYTES" && $(field fnv "$rx") == "$(field fnv "$tx")" ]] ||
-		fail "$3: sent '$tx', received '$rx'" || return
+	transfer "$ns" "$3" "${ADDR[$2]}" "$PORT" "$BYTES" || return
 	(($(dev_stat "$ns" nl0 rx_packets) > rx0)) || fail "$3 did not cross nl0"
 }
 

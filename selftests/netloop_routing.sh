@@ -153,21 +153,13 @@ pings()
 # Sets XFER_PACKETS to nl0's tx_packets for it and XFER_MSS to its MSS.
 tcp_through()
 {
-	local ns=$1 fam=$2 bytes=$3 before before_tcp sent got extra
+	local ns=$1 fam=$2 bytes=$3 before before_tcp extra
 	local -a d tcp=(TcpRetransSegs TcpExtTCPOFOQueue)
 
 	before_tcp=$(nstat_get "$ns" "${tcp[@]}")
 	before=$(counters "$ns" nl0)
-	ip netns exec "$ns" "$XFER" tcp-recv "${ADDR[$fam]}" "$PORT" >"$tmp/rx" &
-	wait_listen "$ns" tcp "$PORT" || return
-	sent=$(ip netns exec "$ns" "$XFER" tcp-send "${ADDR[$fam]}" "$PORT" "$bytes" "$RANDOM") ||
-		fail "tcp-send failed" || return
-	wait $! || fail "tcp-recv failed" || return
-	got=$(<"$tmp/rx")
-	[[ $(field bytes "$got") == "$bytes" &&
-	   $(field fnv "$got") == "$(field fnv "$sent")" ]] ||
-		fail "sent '$sent', received '$got'" || return
-	XFER_MSS=$(field mss "$sent")
+	transfer "$ns" tcp "${ADDR[$fam]}" "$PORT" "$bytes" "$RANDOM" || return
+	XFER_MSS=$(field mss "$SENT")
 
 	read -r -a d <<<"$(moved "$ns" nl0 "$before")"
 	XFER_PACKETS=${d[0]}

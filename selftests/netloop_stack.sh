@@ -125,7 +125,7 @@ TBF_FLOOR=0.8
 # bound on time: TCG is slow and noisy.
 test_tbf_local()
 {
-	local ns before rx tx secs tx1 rx1 mss bb rbb by1 rb1
+	local ns before secs tx1 rx1 mss bb rbb by1 rb1
 	local -a b
 
 	setup ns || return
@@ -140,20 +140,12 @@ test_tbf_local()
 		fail "tc qdisc add dev nl0 root tbf" || return
 	before=$(packets "$ns" nl0)
 	bb=$(dev_stat "$ns" nl0 tx_bytes) rbb=$(dev_stat "$ns" nl0 rx_bytes)
-	ip netns exec "$ns" "$XFER" -t 20 tcp-recv "$ADDR" 5001 >"$tmp/rx" &
-	wait_listen "$ns" tcp 5001 || return
-	tx=$(ip netns exec "$ns" "$XFER" -t 20 tcp-send "$ADDR" 5001 $TBF_BYTES) ||
-		fail "tcp-send failed" || return
-	wait $! || fail "tcp-recv failed" || return
-	rx=$(<"$tmp/rx")
-	[[ $(field bytes "$rx") == "$TBF_BYTES" &&
-	   $(field fnv "$rx") == "$(field fnv "$tx")" ]] ||
-		fail "data damaged: sent '$tx', received '$rx'" || return
-	secs=$(field seconds "$tx") mss=$(field mss "$tx")
+	transfer -t 20 "$ns" tcp "$ADDR" 5001 $TBF_BYTES || return
+	secs=$(field seconds "$SENT") mss=$(field mss "$SENT")
 	read -r -a b <<<"$before"
 	read -r tx1 rx1 <<<"$(packets "$ns" nl0)"
 	by1=$(dev_stat "$ns" nl0 tx_bytes) rb1=$(dev_stat "$ns" nl0 rx_bytes)
-	echo "# tbf: $tx; nl0 tx $((tx1 - b[0])) rx $((rx1 - b[1]))"
+	echo "# tbf: $SENT; nl0 tx $((tx1 - b[0])) rx $((rx1 - b[1]))"
 	awk -v s="$secs" -v b=$TBF_BYTES -v f=$TBF_FLOOR \
 		'BEGIN { exit !(s >= f * b * 8 / 8e6) }' ||
 		fail "$TBF_BYTES bytes in $secs s: faster than $TBF_FLOOR of 8 Mbit/s" || return
