@@ -1,26 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Throughput through netloop, measured against lo in the same boot, at MTU
-# 65536 and 1500.  Speed is reported, not asserted, beyond a floor against
-# gross regressions: what passes or fails is that the data arrived intact
-# and that every packet is accounted for.  Under TCG on a loaded host the
-# rounds of one device spread up to fourfold in one boot, and only ever
-# downwards: the floor compares the best round of each, which for a sound
-# driver measured 0.88 to 1.15 of lo (medians: 0.50 to 1.57).  Wall-clock
-# time cannot tell a netloop that lost GSO (at MTU 1500: 0.57 and 1.10 of
-# lo in two boots): routing's test_gso and offload's test_udp_gso catch
-# that exactly, by counting packets, and make bench measures cost per
-# packet.
+# Throughput through netloop and lo in the same boot, at MTU 65536 and
+# 1500.  Speed is reported, not asserted: what passes or fails is that the
+# data arrived intact and that every packet is accounted for.  Wall-clock
+# rates under TCG spread up to fourfold between rounds of one device in one
+# boot (a floor of 0.7 of lo's best round still failed at 0.57 on a loaded
+# machine), and cannot tell a netloop that lost GSO.  What can: routing's
+# test_gso and offload's test_udp_gso count packets, and make check's cost
+# gate compares netloop with lo in guest instructions, which do not depend
+# on the host's load (scripts/bench-guest.sh gate).
 
 # shellcheck source=lib.sh
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 XFER=$lib_dir/xfer
 ADDR=192.0.2.1
-ROUNDS=5
-TCP_BYTES=$((256 << 20))
-TCP_FLOOR=0.7
+TCP_BYTES=$((64 << 20))
 UDP_SECONDS=2
 PKTGEN_COUNT=20000
 
@@ -40,12 +36,6 @@ setup()
 	ip -n "$_ns" link set "$2" mtu "${3:-65536}"
 }
 
-# best N...: the largest of whole numbers.
-best()
-{
-	printf '%s\n' "$@" | sort -n | tail -n 1
-}
-
 # median N...: the median of whole numbers.
 median()
 {
@@ -55,47 +45,20 @@ median()
 	echo "${s[$((${#s[@]} / 2))]}"
 }
 
-# tcp_rate NS BYTES: one TCP transfer of BYTES to ADDR; sets RATE in MB/s.
-# Fails unless the receiver got every byte with the sender's hash.
-tcp_rate()
-{
-	local ns=$1 rx tx
-
-	ip netns exec "$ns" "$XFER" -t 30 tcp-recv "$ADDR" 5001 >"$tmp/rx" &
-	wait_listen "$ns" tcp 5001 || return
-	tx=$(ip netns exec "$ns" "$XFER" -t 30 tcp-send "$ADDR" 5001 "$2") ||
-		fail "tcp-send in $ns failed" || return
-	wait $! || fail "tcp-recv in $ns failed" || return
-	rx=$(<"$tmp/rx")
-	[[ $(field bytes "$rx") == "$2" &&
-	   $(field fnv "$rx") == "$(field fnv "$tx")" ]] ||
-		fail "data damaged: sent '$tx', received '$rx'" || return
-	RATE=$(awk -v b="$2" -v s="$(field seconds "$tx")" \
-		'BEGIN { printf "%d\n", b / s / 1e6 }')
-}
-
-# test_tcp_bulk MTU: ROUNDS transfers through netloop and lo alternately,
-# both at MTU; netloop's best rate at least TCP_FLOOR of lo's.
+# test_tcp_bulk MTU: TCP_BYTES through netloop, then through lo, both at
+# MTU, each intact; reports each one's rate.
 test_tcp_bulk()
 {
-	local mtu=$1 nl lo r ratio bytes=$TCP_BYTES
-	local -a nl_rates lo_rates
+	local nl lo ns
+	local -a rates
 
-	((mtu >= 65536)) || bytes=$((TCP_BYTES / 4))
-	setup nl nl0 "$mtu" && setup lo lo "$mtu" || fail "setup" || return
-	# A first, unmeasured round each: the first transfers in a boot are slow.
-	tcp_rate "$nl" "$bytes" && tcp_rate "$lo" "$bytes" || return
-	for ((r = 0; r < ROUNDS; r++)); do
-		tcp_rate "$nl" "$bytes" && nl_rates+=("$RATE") || return
-		tcp_rate "$lo" "$bytes" && lo_rates+=("$RATE") || return
+	setup nl nl0 "$1" && setup lo lo "$1" || fail "setup" || return
+	for ns in "$nl" "$lo"; do
+		transfer -t 30 "$ns" tcp "$ADDR" 5001 "$TCP_BYTES" || return
+		rates+=("$(awk -v b="$TCP_BYTES" -v s="$(field seconds "$SENT")" \
+			'BEGIN { printf "%d\n", b / s / 1e6 }')")
 	done
-	ratio=$(awk -v a="$(best "${nl_rates[@]}")" -v b="$(best "${lo_rates[@]}")" \
-		'BEGIN { printf "%.2f\n", a / b }')
-	echo "# TCP bulk at MTU $mtu, MB/s, $ROUNDS rounds: netloop ${nl_rates[*]}; lo ${lo_rates[*]}"
-	echo "# TCP bulk at MTU $mtu, best: netloop $(best "${nl_rates[@]}") MB/s," \
-	     "lo $(best "${lo_rates[@]}") MB/s, ratio $ratio"
-	awk -v r="$ratio" -v f="$TCP_FLOOR" 'BEGIN { exit !(r >= f) }' ||
-		fail "netloop/lo ratio $ratio is below the floor $TCP_FLOOR"
+	echo "# TCP bulk at MTU $1: netloop ${rates[0]} MB/s, lo ${rates[1]} MB/s"
 }
 
 # udp_round NS DEV: 64-byte datagrams to ADDR for UDP_SECONDS; sets RATE
@@ -178,7 +141,7 @@ require_cmd ip nstat awk sort
 require_netloop
 [[ -x $XFER ]] || skip_all "xfer helper not built"
 run_cases \
-	"TCP bulk at MTU 65536 through netloop at least $TCP_FLOOR of lo, data intact:test_tcp_bulk 65536" \
-	"TCP bulk at MTU 1500 through netloop at least $TCP_FLOOR of lo, data intact:test_tcp_bulk 1500" \
+	"TCP bulk at MTU 65536 through netloop and lo, data intact:test_tcp_bulk 65536" \
+	"TCP bulk at MTU 1500 through netloop and lo, data intact:test_tcp_bulk 1500" \
 	"UDP 64-byte datagrams: every one received or counted:test_udp_small" \
 	"pktgen into netloop: clone_skb refused, counters match pktgen's count:test_pktgen"
