@@ -3,8 +3,8 @@
  * inject: send hand-built UDP datagrams over IPv4 or IPv6, whatever their
  * addresses, for the netloop selftests.
  *
- *   inject -i DEV -s SRC -d DST [-m MAC] [-b] [-x] [-t TTL] [-c COUNT]
- *   inject -r -s SRC -d DST [-x] [-t TTL] [-c COUNT]
+ *   inject -i DEV -s SRC -d DST [-m MAC] [-b] [-x] [-t TTL] [-c COUNT] [-l LEN]
+ *   inject -r -s SRC -d DST [-x] [-t TTL] [-c COUNT] [-l LEN]
  *
  * The first form writes COUNT Ethernet frames to DEV through an AF_PACKET
  * socket: on a netloop device they go through its ndo_start_xmit and come
@@ -22,9 +22,11 @@
  * stop the others, but makes the exit status 1.
  *
  * SRC and DST are numeric addresses of one family.  The datagrams go from
- * port 9 to port 9 (discard), carry 8 bytes and a correct IP checksum;
- * their UDP checksum is correct too, or with -x wrong (one bit off).  TTL
- * (IPv6: hop limit) defaults to 64.
+ * port 9 to port 9 (discard), carry LEN bytes (default 8, at most 8192)
+ * and a correct IP checksum; their UDP checksum is correct too, or with -x
+ * wrong (one bit off).  TTL (IPv6: hop limit) defaults to 64.  A frame
+ * longer than a page leaves AF_PACKET with only its Ethernet header in the
+ * skb's linear part and the rest in page fragments.
  *
  * Before it exits, inject waits up to 2 s for the kernel to release every
  * packet it sent (the socket's send queue, SIOCOUTQ, back to 0), whether
@@ -55,6 +57,7 @@
 
 #define UDP_PORT	9
 #define PAYLOAD		"netloop"
+#define MAX_LEN		8192
 
 struct addr {
 	int family;
@@ -65,8 +68,8 @@ struct addr {
 };
 
 static const char usage[] =
-	"usage: inject -i DEV -s SRC -d DST [-m MAC] [-b] [-x] [-t TTL] [-c COUNT]\n"
-	"       inject -r -s SRC -d DST [-x] [-t TTL] [-c COUNT]\n";
+	"usage: inject -i DEV -s SRC -d DST [-m MAC] [-b] [-x] [-t TTL] [-c COUNT] [-l LEN]\n"
+	"       inject -r -s SRC -d DST [-x] [-t TTL] [-c COUNT] [-l LEN]\n";
 
 static _Noreturn void bad_usage(const char *what)
 {
@@ -116,15 +119,16 @@ static uint16_t csum_fold(uint32_t sum)
 }
 
 /*
- * Write an IP header and a UDP datagram from SRC to DST at BUF; return
- * their length.  The UDP checksum covers the pseudo-header: both
- * addresses, the protocol and the UDP length; BAD_CSUM flips its lowest
- * bit.
+ * Write an IP header and a UDP datagram of LEN bytes (PAYLOAD, repeated)
+ * from SRC to DST at BUF; return their length.  The UDP checksum covers
+ * the pseudo-header: both addresses, the protocol and the UDP length;
+ * BAD_CSUM flips its lowest bit.
  */
 static size_t build_ip(uint8_t *buf, const struct addr *src,
-		       const struct addr *dst, int ttl, int bad_csum)
+		       const struct addr *dst, int ttl, int bad_csum,
+		       size_t len)
 {
-	size_t ulen = sizeof(struct udphdr) + sizeof(PAYLOAD);
+	size_t i, ulen = sizeof(struct udphdr) + len;
 	struct udphdr *udp;
 	uint32_t sum;
 	size_t hlen;
@@ -162,7 +166,8 @@ static size_t build_ip(uint8_t *buf, const struct addr *src,
 	udp->dest = htons(UDP_PORT);
 	udp->len = htons(ulen);
 	udp->check = 0;
-	memcpy(udp + 1, PAYLOAD, sizeof(PAYLOAD));
+	for (i = 0; i < len; i++)
+		((uint8_t *)(udp + 1))[i] = PAYLOAD[i % sizeof(PAYLOAD)];
 	udp->check = csum_fold(csum_add(sum + IPPROTO_UDP + ulen, udp, ulen));
 	/* 0 means "no checksum": send its other form. */
 	if (!udp->check)
@@ -238,12 +243,14 @@ int main(int argc, char **argv)
 	int opt, fd, ttl = 64, bypass = 0, raw = 0, bad_csum = 0;
 	struct sockaddr_storage to = {};
 	struct addr src = {}, dst = {};
-	uint8_t buf[128], *ip = buf;
+	static uint8_t buf[ETH_HLEN + sizeof(struct ip6_hdr) +
+			   sizeof(struct udphdr) + MAX_LEN];
+	uint8_t *ip = buf;
 	socklen_t tolen;
 	long i, count = 1, dropped = 0;
-	size_t len;
+	size_t len, payload = sizeof(PAYLOAD);
 
-	while ((opt = getopt(argc, argv, "i:s:d:m:bxt:c:r")) != -1) {
+	while ((opt = getopt(argc, argv, "i:s:d:m:bxt:c:l:r")) != -1) {
 		switch (opt) {
 		case 'i':
 			dev = optarg;
@@ -269,6 +276,10 @@ int main(int argc, char **argv)
 		case 'c':
 			count = parse_num(optarg, 1, 1000000,
 					  "COUNT must be 1 to 1000000");
+			break;
+		case 'l':
+			payload = parse_num(optarg, 0, MAX_LEN,
+					    "LEN must be 0 to 8192");
 			break;
 		case 'r':
 			raw = 1;
@@ -305,7 +316,7 @@ int main(int argc, char **argv)
 		ip += ETH_HLEN;
 	}
 
-	len = ip - buf + build_ip(ip, &src, &dst, ttl, bad_csum);
+	len = ip - buf + build_ip(ip, &src, &dst, ttl, bad_csum, payload);
 	for (i = 0; i < count; i++)
 		if (sendto(fd, buf, len, 0, (struct sockaddr *)&to, tolen) < 0) {
 			if (errno != ENOBUFS)

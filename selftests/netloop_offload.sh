@@ -21,6 +21,9 @@ BYTES=$((1 << 20))
 SEGS=8
 SIZE=1000
 GSO_SENDS=4
+# test_bad_csum's datagrams: small, and over a page (non-linear skbs).
+SMALL=8
+LARGE=8000
 
 # Per address family (4 or 6).  FAR is not local and not martian: the
 # source of injected datagrams.
@@ -41,7 +44,11 @@ loop_ns()
 # bad checksum it is dropped as a checksum error, before the port is
 # looked up; with a good one it reaches the port lookup and counts in
 # NoPorts.  A driver that marked looped packets CHECKSUM_UNNECESSARY
-# would let the bad ones through to NoPorts.
+# would let the bad ones through to NoPorts.  test_bad_csum FAM LEN: with
+# LEN bytes of data; LARGE, over a page, makes AF_PACKET put all but the
+# Ethernet header in page fragments: eth_type_trans() in netloop's xmit
+# gets a header and nothing more in the linear part, and the checksum,
+# verified over all the data, shows that every byte arrived.
 test_bad_csum()
 {
 	local fam=$1 ns rx0 bad out want c0 c1 p0 p1
@@ -49,7 +56,7 @@ test_bad_csum()
 	local -a frame
 
 	loop_ns ns "$fam" || fail "setup" || return
-	frame=(-i nl0 -s "${FAR[$fam]}" -d "${ADDR[$fam]}" -c "$N")
+	frame=(-i nl0 -s "${FAR[$fam]}" -d "${ADDR[$fam]}" -c "$N" -l "$2")
 	for bad in -x ""; do
 		rx0=$(dev_stat "$ns" nl0 rx_packets)
 		read -r c0 p0 <<<"$(nstat_get "$ns" "$csum" "$noports")"
@@ -167,7 +174,8 @@ require_netloop
 cases=()
 for fam in 4 6; do
 	cases+=(
-	"IPv$fam: bad UDP checksum looped through nl0 dropped and counted, good one delivered:test_bad_csum $fam"
+	"IPv$fam: bad UDP checksum looped through nl0 dropped and counted, good one delivered:test_bad_csum $fam $SMALL"
+	"IPv$fam: the same with the data in page fragments, header alone in the linear part:test_bad_csum $fam $LARGE"
 	"IPv$fam: TCP intact with tx checksumming off and with scatter-gather off:test_csum_off $fam"
 	"IPv$fam: UDP GSO super-packets cross nl0 whole, split by the core with the offload off:test_udp_gso $fam"
 	"IPv$fam: SCTP intact with the CRC left partial and computed in software:test_sctp $fam"
