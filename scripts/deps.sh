@@ -13,7 +13,8 @@ set -euo pipefail
 pkgs=(qemu-system-x86 busybox-static linux-image-amd64 linux-headers-amd64
       linux-image-6.12-amd64 linux-headers-6.12-amd64 iproute2 iputils-ping
       ethtool iperf3 kmod cpio gzip xz-utils sparse linux-source-6.12
-      gcc make libc6-dev bash rsync zstd shellcheck nftables tcpdump "$@")
+      gcc make libc6-dev bash rsync zstd shellcheck nftables tcpdump
+      clang libbpf-dev "$@")
 
 for p in "$@"; do
 	[[ $p =~ ^[a-z0-9][a-z0-9+.-]+$ ]] || die "bad package name '$p'"

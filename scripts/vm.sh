@@ -28,7 +28,7 @@ tools=(bash ip ss tc nstat bridge ping ping4 ping6 ethtool iperf3 kmod
        taskset flock dmesg nft tcpdump)
 kmod_links=(insmod rmmod modprobe lsmod depmod modinfo)
 modules=(veth dummy pktgen sctp sctp_diag sch_ingress cls_matchall act_mirred
-	 nf_tables sch_netem vrf sch_tbf act_gact)
+	 nf_tables sch_netem vrf sch_tbf act_gact cls_bpf)
 # What a kernel in trouble logs: the selftests' KERNEL_TROUBLE, the one list
 # (the selftests go into the guest without scripts/).
 splat=$(sed -n "s/^KERNEL_TROUBLE='\(.*\)'$/\1/p" "$top/selftests/lib.sh")
