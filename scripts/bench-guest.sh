@@ -19,7 +19,8 @@
 # veth (a pair across two namespaces, sender in one, receiver in the
 # other), mirred (a dummy device whose egress tc redirects each packet to
 # its own ingress: the in-tree way to loop a packet without netloop,
-# policy-routed as netloop); for UDP also netloop-al (accept_local=1 on the
+# policy-routed as netloop), bpf (the same with a tc BPF program,
+# bpf_redirect(its ifindex, BPF_F_INGRESS): netloop.bpf.c); for UDP also netloop-al (accept_local=1 on the
 # device, which spares the kernel the reverse route lookup that validates
 # the source) and dummy (transmit only: the cost floor of a device that
 # does nothing); for pktgen netloop-lb (loopback mode), netloop-rps (RPS
@@ -93,9 +94,9 @@ on()
 declare -A src dst
 setup_kinds()
 {
-	local nl al lo va vb mi du
+	local nl al lo va vb mi bp du
 
-	setup_ns nl al lo va vb mi du &&
+	setup_ns nl al lo va vb mi bp du &&
 	setup_loop "$nl" "$ADDR" &&
 	setup_loop "$al" "$ADDR" &&
 	ns_sysctl "$al" net.ipv4.conf.nl0.accept_local=1 &&
@@ -115,11 +116,23 @@ setup_kinds()
 	tc -n "$mi" filter add dev mi0 egress matchall \
 		action mirred ingress redirect dev mi0 &&
 	loop_route "$mi" mi0 "$ADDR" &&
+	ip -n "$bp" -batch - <<-EOF &&
+		link add bp0 type dummy
+		link set bp0 addrgenmode none
+		link set bp0 up
+		addr add $ADDR/32 dev bp0
+	EOF
+	tc -n "$bp" qdisc add dev bp0 clsact &&
+	tc -n "$bp" filter add dev bp0 egress bpf direct-action \
+		obj "$lib_dir/netloop.bpf.o" sec tc/self_ingress &&
+	loop_route "$bp" bp0 "$ADDR" &&
 	ip -n "$du" link add du0 type dummy &&
 	ip -n "$du" link set du0 up &&
 	ip -n "$du" route add "$AWAY/32" dev du0 || die "setup"
-	src=([netloop]=$nl [netloop-al]=$al [lo]=$lo [veth]=$va [mirred]=$mi [dummy]=$du)
-	dst=([netloop]=$nl [netloop-al]=$al [lo]=$lo [veth]=$vb [mirred]=$mi [dummy]=$du)
+	src=([netloop]=$nl [netloop-al]=$al [lo]=$lo [veth]=$va [mirred]=$mi [bpf]=$bp
+	     [dummy]=$du)
+	dst=([netloop]=$nl [netloop-al]=$al [lo]=$lo [veth]=$vb [mirred]=$mi [bpf]=$bp
+	     [dummy]=$du)
 	# Resolve the neighbour once, outside the measurements.
 	ip netns exec "$va" ping -q -c 1 -W 5 "$ADDR" >/dev/null || die "veth: no ping"
 }
@@ -350,15 +363,16 @@ mtu()
 	veth) ip -n "${src[$1]}" link set veth0 mtu $(($2 > 65535 ? 65535 : $2)) &&
 	      ip -n "${dst[$1]}" link set veth1 mtu $(($2 > 65535 ? 65535 : $2)) ;;
 	mirred) ip -n "${src[$1]}" link set mi0 mtu "$2" ;;
+	bpf) ip -n "${src[$1]}" link set bp0 mtu "$2" ;;
 	esac
 }
 
 # bench_transfers: TCP bulk at MTU 65536 (lo's) and 1500, UDP and
-# request/response through netloop, lo, veth and mirred.
+# request/response through netloop, lo, veth, mirred and bpf.
 bench_transfers()
 {
 	local kind r p m
-	local -a kinds=(netloop lo veth mirred)
+	local -a kinds=(netloop lo veth mirred bpf)
 
 	setup_kinds
 	# One unmeasured transfer each: the first in a boot is slow.

@@ -45,7 +45,7 @@ declare -A pids
 ksft=$("$top/scripts/ksft.sh")
 make -s plugin >/dev/null
 # The kinds of device scripts/bench-guest.sh measures: the columns, in order.
-kinds="netloop netloop-al netloop-otherhost netloop-lb netloop-rps lo veth mirred dummy"
+kinds="netloop netloop-al netloop-otherhost netloop-lb netloop-rps lo veth mirred bpf dummy"
 
 # summary RAW: "BENCH KIND N MEDIAN MIN MAX UNIT" for each benchmark and
 # kind, in the order they were first measured.
@@ -121,6 +121,7 @@ targets()
 		target("UDP 64 B, per datagram: netloop ≤ 1.10 × lo", "udp-64", "netloop", "lo", 1.10)
 		target("UDP 64 B, per datagram: netloop ≤ 0.85 × veth", "udp-64", "netloop", "veth", 0.85)
 		target("UDP 64 B, per datagram: netloop ≤ 0.85 × mirred", "udp-64", "netloop", "mirred", 0.85)
+		target("UDP 64 B, per datagram: netloop ≤ 0.85 × bpf", "udp-64", "netloop", "bpf", 0.85)
 		target("pktgen, per frame: netloop loopback mode ≤ 1.00 × lo", "pktgen", "netloop-lb", "lo", 1.00)
 		target("10 000 devices, time per device: netloop ≤ dummy", "create-10000", "netloop", "dummy", 1.00)
 		target("10 000 devices, slab and percpu per device: netloop ≤ dummy", "kmem-10000", "netloop", "dummy", 1.00)

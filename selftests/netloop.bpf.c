@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* BPF programs of netloop_bpf.sh, one per section, attached with tc (cls_bpf
- * in direct-action mode) and ip link ... xdpgeneric.  The test creates nl0
- * and dummy0 with the interface indexes below.
+/* BPF programs of netloop_bpf.sh and of make bench, one per section,
+ * attached with tc (cls_bpf in direct-action mode) and ip link ...
+ * xdpgeneric.  netloop_bpf.sh creates nl0 and dummy0 with the interface
+ * indexes below.
  */
 
 #include <linux/bpf.h>
@@ -29,6 +30,16 @@ SEC("tc/to_dummy0")
 int to_dummy0(struct __sk_buff *skb)
 {
 	return bpf_redirect(DUMMY0_IFINDEX, 0);
+}
+
+/* From a device's egress back in on the same device, as if received: the
+ * in-tree way to loop a packet with BPF, which make bench compares netloop
+ * with (scripts/bench-guest.sh, kind bpf).
+ */
+SEC("tc/self_ingress")
+int self_ingress(struct __sk_buff *skb)
+{
+	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
 }
 
 /* udp9: the IPv4 header of a frame that holds a UDP datagram to port 9
