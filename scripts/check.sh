@@ -58,8 +58,7 @@ kernel_checks() {
 	cat "$vmlog"
 	count_ktap "$vmlog" "$kver" "${programs[@]}"
 	step "instruction-count gate on $kver" "$logs/gate-$kver.log" \
-		scripts/vm.sh -a icount -k "$kver" -t 900 -l "$logs/vm-gate-$kver.log" \
-		-f "$ksft:/kselftest" -f "$(plugin_files)" -- scripts/bench-guest.sh gate 3
+		gate_vm "$kver" "$ksft" "$logs/vm-gate-$kver.log"
 	sed -n 's/^\(not \)\{0,1\}ok [0-9]* - /# gate: /p' "$logs/gate-$kver.log"
 	echo "# $kver: $passed passed, $failed failed, $skipped skipped, $((SECONDS - start)) s"
 }

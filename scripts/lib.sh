@@ -112,6 +112,18 @@ plugin_files() {
 	echo "$top/build/link_netloop.so:/usr/lib/$(gcc -print-multiarch)/ip/link_netloop.so"
 }
 
+# gate_vm KVER KSFT LOG [VM_OPTION...]: make check's instruction-count
+# gate (scripts/bench-guest.sh gate, three rounds) on KVER in a VM under
+# -icount, with the kselftest tree KSFT (scripts/ksft.sh) and the VM's log
+# in LOG; KTAP on stdout.
+gate_vm() {
+	local top
+
+	top=$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)
+	"$top/scripts/vm.sh" -a icount -k "$1" -t 900 -l "$3" "${@:4}" \
+		-f "$2:/kselftest" -f "$(plugin_files)" -- scripts/bench-guest.sh gate 3
+}
+
 # copy_sources DIR PATH...: the repository's PATHs into DIR without build
 # products (what .gitignore names), as a clean clone has them.
 copy_sources() {

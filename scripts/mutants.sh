@@ -107,9 +107,7 @@ run_cases() {
 gate() {
 	local ran bad
 
-	scripts/vm.sh -a icount -k "$kver" -m "$2" -t 900 -l "$1/vm-gate.log" \
-		-f "$ksft:/kselftest" -f "$(plugin_files)" \
-		-- scripts/bench-guest.sh gate 3 >"$1/gate.log" 2>&1 || true
+	gate_vm "$kver" "$ksft" "$1/vm-gate.log" -m "$2" >"$1/gate.log" 2>&1 || true
 	sed -n -E 's/^(not )?ok [12] /# &/p' "$1/gate.log"
 	ran=$(grep -cE '^(not )?ok [12] ' "$1/gate.log") || true
 	bad=$(grep -c '^not ok [12] ' "$1/gate.log") || true
