@@ -16,6 +16,17 @@ logged() {
 	"$@" >>"$log" 2>&1 || die "'$*' failed; see $log"
 }
 
+# kernel_trouble: what a kernel in trouble logs, an ERE: the selftests'
+# KERNEL_TROUBLE, the one list (the selftests go into the guest without
+# scripts/), for vm.sh and vng.sh to look for in the guest's log.
+kernel_trouble() {
+	local re
+
+	re=$(sed -n "s/^KERNEL_TROUBLE='\(.*\)'$/\1/p" "${BASH_SOURCE[0]%/*}/../selftests/lib.sh")
+	[[ $re ]] || die "no KERNEL_TROUBLE='...' line in selftests/lib.sh"
+	echo "$re"
+}
+
 # netloop_cache: the directory kernels, build roots and the sanitizer
 # kernel are kept in, across runs and clones.
 netloop_cache() {

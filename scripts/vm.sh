@@ -29,10 +29,7 @@ tools=(bash ip ss tc nstat bridge ping ping4 ping6 ethtool iperf3 kmod
 kmod_links=(insmod rmmod modprobe lsmod depmod modinfo)
 modules=(veth dummy pktgen sctp sctp_diag sch_ingress cls_matchall act_mirred
 	 nf_tables sch_netem vrf sch_tbf act_gact cls_bpf)
-# What a kernel in trouble logs: the selftests' KERNEL_TROUBLE, the one list
-# (the selftests go into the guest without scripts/).
-splat=$(sed -n "s/^KERNEL_TROUBLE='\(.*\)'$/\1/p" "$top/selftests/lib.sh")
-[[ $splat ]] || die "no KERNEL_TROUBLE='...' line in $top/selftests/lib.sh"
+splat=$(kernel_trouble)
 append="console=ttyS0 quiet panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1 printk.devkmsg=on panic_print=0x20 cryptomgr.notests no_timer_check"
 
 start=${EPOCHREALTIME//[.,]/}
