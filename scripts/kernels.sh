@@ -18,6 +18,9 @@
 #        scripts/kernels.sh --newest	print the archive's newest series and
 #					its -rt flavour
 #        scripts/kernels.sh --root	make the build root if missing, print it
+#        scripts/kernels.sh --deb PACKAGE[/SUITE]
+#					download a package for the host (scripts/vng.sh:
+#					trixie's virtme-ng) into the cache, print its path
 
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -192,12 +195,20 @@ case ${1-} in
 	echo "$root"
 	exit
 	;;
+--deb)
+	(($# == 2)) || die "usage: kernels.sh --deb PACKAGE[/SUITE]"
+	archive_update || die "$update_failed"
+	(cd "$apt_dir/cache" && archive apt-get download "$2" >download.log 2>&1) ||
+		die "cannot download $2; see $apt_dir/cache/download.log"
+	printf '%s\n' "$apt_dir/cache/${2%/*}"_*.deb | sort -V | tail -n 1
+	exit
+	;;
 --update)
 	update=1
 	shift
 	;;
 -*)
-	die "usage: kernels.sh [--update] [SERIES...] | --matrix | --newest | --root"
+	die "usage: kernels.sh [--update] [SERIES...] | --matrix | --newest | --root | --deb PACKAGE[/SUITE]"
 	;;
 esac
 
