@@ -11,7 +11,8 @@
 #   make clean        remove what the build and the harness made
 #   make demo         boot a VM with netloop and show it at work
 #   make check        build for every kernel of MATRIX (below), lint, run the
-#                     selftests in VMs (KERNELS="6.1 7.3" for some)
+#                     selftests in VMs (KERNELS="6.1 7.3" for some; RUNNER=vng
+#                     to boot them with virtme-ng)
 #   make check-newest the same on the archive's newest series and its -rt
 #   make stress       the full stress suite in VMs on every kernel (KERNEL=... for one)
 #   make check-debug  the selftests and the short stress suite on a KASAN, lockdep,
@@ -48,6 +49,9 @@ MATRIX := 6.1 6.12 7.2 7.3 7.3-rt
 KERNELS ?= $(MATRIX)
 # One kernel (demo, shell, mutants...): bookworm's newer series, on the host.
 KERNEL ?= 6.12
+# What boots the VMs of make check's selftests and of make demo:
+# scripts/vm.sh (vm, its own initramfs) or scripts/vng.sh (vng, virtme-ng).
+RUNNER ?= vm
 # DKMS and the Debian package use the version dkms.conf gives.
 NETLOOP_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 DKMS_SRC := Kbuild Makefile dkms.conf drivers include
@@ -93,15 +97,15 @@ kdir-check:
 
 demo:
 	scripts/deps.sh
-	scripts/vm.sh -k $(KERNEL) -t 300 scripts/demo.sh
+	scripts/$(RUNNER).sh -k $(KERNEL) -t 300 scripts/demo.sh
 
 check:
 	scripts/deps.sh
-	scripts/check.sh $(KERNELS)
+	RUNNER=$(RUNNER) scripts/check.sh $(KERNELS)
 
 check-newest:
 	scripts/deps.sh
-	scripts/check.sh --newest
+	RUNNER=$(RUNNER) scripts/check.sh --newest
 
 # The sanitizer kernel takes long to build once (then ~/.cache/netloop has
 # it) and its selftests run slower than Debian's: not part of `make check`.
