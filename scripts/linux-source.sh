@@ -4,6 +4,7 @@
 # Extract what the harness takes from Debian's linux-source package (kselftest's
 # runner, lib.mk and ktap_helpers.sh, net/lib.sh, checkpatch) into
 # build/linux-source, once per tarball, and print that directory.
+# --all: the whole tree, into build/linux-tree (scripts/vng-tree.sh).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=lib.sh
@@ -19,6 +20,9 @@ members=('*/tools/testing/selftests/lib.mk'
 	 '*/scripts/checkpatch.pl' '*/scripts/spelling.txt'
 	 '*/scripts/const_structs.checkpatch')
 dir=$top/build/linux-source
+if [[ ${1-} == --all ]]; then
+	members=() dir=$top/build/linux-tree
+fi
 # Extracted again when the tarball or the list changes.
 stamp="$tarball ${members[*]}"
 if [[ $(cat "$dir/.tarball" 2>/dev/null) != "$stamp" ]]; then
