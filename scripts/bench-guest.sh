@@ -89,6 +89,22 @@ on()
 	ip netns exec "$2" taskset -c $(($1 % NCPU)) "${@:3}"
 }
 
+# tc_loop NS DEV FILTER...: a dummy device DEV in NS holding ADDR, whose
+# egress tc FILTER (tc filter add's words after "egress") sends each packet
+# back in on DEV, policy-routed as netloop.
+tc_loop()
+{
+	ip -n "$1" -batch - <<-EOF &&
+		link add $2 type dummy
+		link set $2 addrgenmode none
+		link set $2 up
+		addr add $ADDR/32 dev $2
+	EOF
+	tc -n "$1" qdisc add dev "$2" clsact &&
+	tc -n "$1" filter add dev "$2" egress "${@:3}" &&
+	loop_route "$1" "$2" "$ADDR"
+}
+
 # The namespaces of each kind: where the sender runs (src) and where ADDR
 # is (dst).
 declare -A src dst
@@ -106,26 +122,8 @@ setup_kinds()
 	ip -n "$vb" addr add "$ADDR/24" dev veth1 &&
 	ip -n "$va" link set veth0 up &&
 	ip -n "$vb" link set veth1 up &&
-	ip -n "$mi" -batch - <<-EOF &&
-		link add mi0 type dummy
-		link set mi0 addrgenmode none
-		link set mi0 up
-		addr add $ADDR/32 dev mi0
-	EOF
-	tc -n "$mi" qdisc add dev mi0 clsact &&
-	tc -n "$mi" filter add dev mi0 egress matchall \
-		action mirred ingress redirect dev mi0 &&
-	loop_route "$mi" mi0 "$ADDR" &&
-	ip -n "$bp" -batch - <<-EOF &&
-		link add bp0 type dummy
-		link set bp0 addrgenmode none
-		link set bp0 up
-		addr add $ADDR/32 dev bp0
-	EOF
-	tc -n "$bp" qdisc add dev bp0 clsact &&
-	tc -n "$bp" filter add dev bp0 egress bpf direct-action \
-		obj "$lib_dir/netloop.bpf.o" sec tc/self_ingress &&
-	loop_route "$bp" bp0 "$ADDR" &&
+	tc_loop "$mi" mi0 matchall action mirred ingress redirect dev mi0 &&
+	tc_loop "$bp" bp0 bpf direct-action obj "$lib_dir/netloop.bpf.o" sec tc/self_ingress &&
 	ip -n "$du" link add du0 type dummy &&
 	ip -n "$du" link set du0 up &&
 	ip -n "$du" route add "$AWAY/32" dev du0 || die "setup"
