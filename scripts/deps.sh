@@ -32,6 +32,9 @@ done
 
 ((EUID == 0)) || die "must be root to install missing packages: ${missing[*]}"
 
+# make check boots its kernels in parallel; their runners may install at
+# the same time.  apt installs again what another has meanwhile: nothing.
+lock apt
 echo "${0##*/}: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive INITRD=No
 { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; } >&2 ||

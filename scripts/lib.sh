@@ -33,6 +33,17 @@ netloop_cache() {
 	echo "${NETLOOP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/netloop}"
 }
 
+# lock NAME: wait for the lock NAME (in the cache), then hold it until the
+# shell exits: for what two scripts of a parallel make check must not do at
+# once (apt, installing virtme-ng, building in the kernel tree).
+lock() {
+	local fd
+
+	mkdir -p "$(netloop_cache)"
+	exec {fd}>"$(netloop_cache)/$1.lock"
+	flock "$fd"
+}
+
 # The kernel series netloop is tested on, from MATRIX in the Makefile.
 # shellcheck disable=SC2034 # for the scripts that source this
 read -ra matrix <<<"$(sed -n 's/^MATRIX := //p' "${BASH_SOURCE[0]%/*}/../Makefile")"

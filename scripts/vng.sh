@@ -45,10 +45,15 @@ done
 (($# > 0)) || die "no command given; $usage"
 
 "$here/deps.sh"
+# make check boots its kernels in parallel: one installs, the others wait.
 if ! command -v vng >/dev/null; then
-	"$here/deps.sh" python3-argcomplete python3-pkg-resources python3-requests file kmod
-	deb=$("$here/kernels.sh" --deb virtme-ng/trixie)
-	dpkg -i "$deb" >&2 || die "cannot install $deb"
+	(
+		lock vng
+		command -v vng >/dev/null && exit
+		"$here/deps.sh" python3-argcomplete python3-pkg-resources python3-requests file kmod
+		deb=$("$here/kernels.sh" --deb virtme-ng/trixie)
+		dpkg -i "$deb" >&2 || die "cannot install $deb"
+	)
 fi
 kernel_spec "$kernel"
 log=${log:-$top/build/$kver/vng.log}
