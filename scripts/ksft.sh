@@ -1,27 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Build and install the selftests the kselftest way (lib.mk's install and
-# emit_tests, kselftest's run_kselftest.sh and runner.sh) in DIR (default
-# build/kselftest), and print DIR.  In the VM: DIR/run_kselftest.sh.
+# Build and install the selftests the way a kernel tree does: selftests/
+# goes into Debian's linux-source tree (scripts/linux-source.sh) as
+# tools/testing/selftests/drivers/net/netloop, <linux/netloop.h> into its
+# include/uapi, the tree installs its headers (make headers), and its
+# selftests Makefile builds the programs in place and installs them with
+# kselftest's run_kselftest.sh and kselftest-list.txt into DIR (default
+# build/kselftest).  Prints DIR; in a VM: DIR/run_kselftest.sh.  The
+# tree's copy stays built, for `make run_tests` (scripts/check.sh).
 #   scripts/ksft.sh [DIR]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib.sh
+. "$top/scripts/lib.sh"
 
-ksft=$(realpath "$("$top/scripts/linux-source.sh")/tools/testing/selftests")
+tree=$("$top/scripts/linux-source.sh")
 out=$(realpath -m "${1:-$top/build/kselftest}")
 collection=drivers/net/netloop
-# SRC_PATH and OBJ_PATH as the kernel's selftests Makefile passes them: lib.mk
-# installs TEST_INCLUDES (net/lib.sh) at their place under OBJ_PATH.
-mk=(make -s -C "$top/selftests" KSFT_DIR="$ksft" OUTPUT="$out.obj" SRC_PATH="$ksft" OBJ_PATH="$out")
 
-rm -rf "$out"
-mkdir -p "$out.obj"
-"${mk[@]}" INSTALL_PATH="$out/$collection" install >&2
-"${mk[@]}" COLLECTION="$collection" emit_tests >"$out/kselftest-list.txt"
-if [[ ! -s $out/kselftest-list.txt ]]; then
-	echo "ksft.sh: lib.mk listed no selftests in $out/kselftest-list.txt" >&2
-	exit 1
-fi
-cp -r "$ksft/kselftest" "$ksft/run_kselftest.sh" "$out/"
+lock ksft
+rm -rf "${tree:?}/tools/testing/selftests/$collection" "$out"
+cp -r "$top/selftests" "$tree/tools/testing/selftests/$collection"
+cp "$top/include/uapi/linux/netloop.h" "$tree/include/uapi/linux/"
+make -s -C "$tree" headers >&2
+make -s -C "$tree/tools/testing/selftests" TARGETS="$collection" \
+	KSFT_INSTALL_PATH="$out" install >&2
+[[ -s $out/kselftest-list.txt ]] ||
+	die "the tree's selftests Makefile listed no selftests in $out/kselftest-list.txt"
 echo "$out"
