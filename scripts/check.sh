@@ -5,7 +5,8 @@
 # scripts and selftests through shellcheck, the man page and rst checks,
 # for each kernel of the matrix (fetched first when it is not here:
 # scripts/kernels.sh) a W=1 build with warnings as errors, a sparse pass,
-# the selftests in a VM run by kselftest's run_kselftest.sh and the
+# the selftests in a VM (run by kselftest's run_kselftest.sh, or in the
+# kernel tree by its make run_tests: scripts/ksft.sh) and the
 # instruction-count gate (netloop's cost per packet against lo's, in a VM
 # under QEMU's -icount: scripts/bench-guest.sh gate), then the
 # make install, DKMS and Debian package tests (which install and remove
@@ -55,9 +56,17 @@ kernel_checks() {
 
 	step "build $kver W=1" "$logs/build-$kver.log" scripts/build.sh "$kver"
 	step "sparse $kver" "$logs/sparse-$kver.log" sparse "$kver"
+	local files=(-f "$ksft:$guest_ksft") run=("$guest_ksft/run_kselftest.sh") f
+
+	if [[ $kver == "$tree_series".* ]]; then
+		files=()
+		for f in "${tree_files[@]}"; do
+			files+=(-f "$tree/$f:$guest_tree/$f")
+		done
+		run=(make -C "$guest_tree/tools/testing/selftests" TARGETS=drivers/net/netloop run_tests)
+	fi
 	if ! "scripts/$runner.sh" -k "$kver" -t 2700 -l "$logs/$runner-$kver.log" \
-		-f "$ksft:$guest_ksft" -f "$(plugin_files)" \
-		-- "$guest_ksft/run_kselftest.sh" >"$vmlog" 2>&1; then
+		"${files[@]}" -f "$(plugin_files)" -- "${run[@]}" >"$vmlog" 2>&1; then
 		result 0 "VM run on $kver (see $logs/$runner-$kver.log)"
 	fi
 	cat "$vmlog"
@@ -88,10 +97,19 @@ step "iproute2 plugin with bookworm's ip" "$logs/plugin-bookworm.log" scripts/te
 step "iproute2 plugin with trixie's ip" "$logs/plugin-trixie.log" \
 	scripts/test-plugin.sh "$(build_root)"
 ksft=$("$top/scripts/ksft.sh")
-# vm.sh copies the kselftest tree into its initramfs; vng's guest sees it
-# where it is.
-guest_ksft=/kselftest
-[[ $runner == vm ]] || guest_ksft=$ksft
+# The kernel of the linux-source tree's series (6.12) runs the selftests
+# in the tree, where ksft.sh built them, with its `make run_tests`, as the
+# netdev CI does; the others run the installed run_kselftest.sh.  vm.sh
+# copies the installed tree, or the tree's parts run_tests reads, into its
+# initramfs; vng's guest sees them where they are.
+tree=$("$top/scripts/linux-source.sh")
+tree_series=$(make -s -C "$tree" kernelversion | cut -d. -f1,2)
+tree_files=(scripts/subarch.include)
+for f in Makefile lib.mk kselftest kselftest.h kselftest_harness.h net/lib.sh drivers/net/netloop; do
+	tree_files+=("tools/testing/selftests/$f")
+done
+guest_ksft=/kselftest guest_tree=/linux
+[[ $runner == vm ]] || guest_ksft=$ksft guest_tree=$tree
 mapfile -t programs < <(ksft_programs "$ksft")
 
 # A VM runs on one host CPU: run the kernels' checks NETLOOP_JOBS at a

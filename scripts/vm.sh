@@ -23,9 +23,11 @@ usage="usage: vm.sh [-k SERIES|KVER|DIR] [-t SECONDS] [-l LOGFILE] [-m MODULE.ko
 # Real tools copied from the host; busybox provides the rest. Busybox applets
 # that run other programs (timeout, env, xargs, setsid, ...) would run their
 # own ip/ping applets instead of these, so the host's versions are used.
+# make (and readlink -e): a kernel tree's selftests run with its
+# `make run_tests`.
 tools=(bash ip ss tc nstat bridge ping ping4 ping6 ethtool iperf3 kmod
        timeout env nice nohup chroot xargs find setsid nsenter unshare
-       taskset flock dmesg nft tcpdump)
+       taskset flock dmesg nft tcpdump make readlink)
 kmod_links=(insmod rmmod modprobe lsmod depmod modinfo)
 modules=(veth dummy pktgen sctp sctp_diag sch_ingress cls_matchall act_mirred
 	 nf_tables sch_netem vrf sch_tbf act_gact cls_bpf)
@@ -161,9 +163,10 @@ done | awk -v r="$kroot" '$1 == "insmod" { print substr($2, length(r) + 2) }' |
 cp "$kroot/lib/modules/$kver/"modules.{order,builtin,builtin.modinfo} "$root/lib/modules/$kver/"
 depmod -b "$root" "$kver"
 
+# With their times, so that make finds what was built up to date.
 for f in "${files[@]}"; do
 	mkdir -p "$root$(dirname "${f##*:}")"
-	cp -rL "${f%:*}" "$root${f##*:}"
+	cp -rL --preserve=timestamps "${f%:*}" "$root${f##*:}"
 done
 
 if [[ $interactive ]]; then
