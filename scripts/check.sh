@@ -3,6 +3,7 @@
 #
 # Everything `make check` runs: checkpatch --strict on the driver, the
 # scripts and selftests through shellcheck, the man page and rst checks,
+# the selftests' config fragment (scripts/test-config.sh),
 # for each kernel of the matrix (fetched first when it is not here:
 # scripts/kernels.sh) a W=1 build with warnings as errors, a sparse pass,
 # the selftests in a VM (run by kselftest's run_kselftest.sh, or in the
@@ -92,6 +93,7 @@ step "checkpatch --strict on the ip plugin" "$logs/checkpatch-plugin.log" \
 # .shellcheckrc: sourced files are found next to the script and followed.
 step "shellcheck" "$logs/shellcheck.log" shellcheck .ci/run scripts/*.sh selftests/*.sh
 step "man page and rst" "$logs/docs.log" scripts/test-docs.sh
+step "selftests config fragment on defconfig" "$logs/config.log" scripts/test-config.sh
 step "iproute2 plugin builds" "$logs/plugin.log" make -C iproute2 O="$top/build"
 step "iproute2 plugin with bookworm's ip" "$logs/plugin-bookworm.log" scripts/test-plugin.sh
 step "iproute2 plugin with trixie's ip" "$logs/plugin-trixie.log" \

@@ -19,7 +19,7 @@ tree=$("$top/scripts/linux-source.sh")
 out=$(realpath -m "${1:-$top/build/kselftest}")
 collection=drivers/net/netloop
 
-lock ksft
+lock linux-source
 rm -rf "${tree:?}/tools/testing/selftests/$collection" "$out"
 cp -r "$top/selftests" "$tree/tools/testing/selftests/$collection"
 cp "$top/include/uapi/linux/netloop.h" "$tree/include/uapi/linux/"
