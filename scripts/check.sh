@@ -81,7 +81,8 @@ kernel_checks() {
 start=$SECONDS
 kvers=$(scripts/kernels.sh --update "${series[@]}")
 echo "# kernels: $(paste -sd ' ' <<<"$kvers") ($((SECONDS - start)) s to fetch)"
-checkpatch=$("$top/scripts/linux-source.sh")/scripts/checkpatch.pl
+tree=$("$top/scripts/linux-source.sh")
+checkpatch=$tree/scripts/checkpatch.pl
 step "checkpatch --strict" "$logs/checkpatch.log" \
 	"$checkpatch" --strict --no-tree --quiet --show-types -f \
 	drivers/net/netloop/*.[ch] drivers/net/netloop/probe/*.c \
@@ -104,7 +105,6 @@ ksft=$("$top/scripts/ksft.sh")
 # netdev CI does; the others run the installed run_kselftest.sh.  vm.sh
 # copies the installed tree, or the tree's parts run_tests reads, into its
 # initramfs; vng's guest sees them where they are.
-tree=$("$top/scripts/linux-source.sh")
 tree_series=$(make -s -C "$tree" kernelversion | cut -d. -f1,2)
 tree_files=(scripts/subarch.include)
 for f in Makefile lib.mk kselftest kselftest.h kselftest_harness.h net/lib.sh drivers/net/netloop; do
